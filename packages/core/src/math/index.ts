@@ -1,0 +1,2 @@
+export { argmax, kthLargest, sampleCategorical, topK } from './select.js';
+export { entropy, hasInvalidLogits, logSoftmax, logSumExp, softmax } from './softmax.js';
