@@ -67,8 +67,9 @@ export function createSamplerChain(options: SamplerChainOptions = {}): SamplerCh
     distribution(logits, context, out = new Float32Array(logits.length)) {
       apply(logits, context);
       if (greedy) {
+        const best = argmaxChecked(logits); // before filling: `out` may be `logits` itself
         out.fill(0);
-        out[argmaxChecked(logits)] = 1;
+        out[best] = 1;
         return out;
       }
       return normalisedExp(logits, out);
