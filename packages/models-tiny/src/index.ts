@@ -1,0 +1,57 @@
+/**
+ * @decodekit/models-tiny: absolute paths to the tiny models trained by `tools/fixtures`, and helpers to read the
+ * shipped evaluation text (the test and validation splits, a sample of the training split).
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const here = (rel: string): string => fileURLToPath(new URL(rel, import.meta.url));
+
+/** Model directory of the ~4M-parameter Llama target (early-exit trained). */
+export const tinyLm: string = here('../models/tiny-lm');
+/** Model directory of the ~0.9M-parameter draft model (same tokenizer). */
+export const tinyLmDraft: string = here('../models/tiny-lm-draft');
+/** All model directories by name. */
+export const models: Readonly<Record<'tiny-lm' | 'tiny-lm-draft', string>> = Object.freeze({
+  'tiny-lm': tinyLm,
+  'tiny-lm-draft': tinyLmDraft,
+});
+
+/** Directory with the shipped text splits (`test.jsonl`, `validation.jsonl`, `train-sample.txt`, `splits.json`). */
+export const dataDir: string = here('../data');
+/** JSON lines `{domain, name, text}`: the test split the benchmark takes prompts from. */
+export const testSplitPath: string = here('../data/test.jsonl');
+/** JSON lines `{domain, name, text}`: the validation split. */
+export const validationSplitPath: string = here('../data/validation.jsonl');
+/** Plain text sample of the training split (documents joined by `\n<|endoftext|>\n`), for retrieval drafters. */
+export const trainSamplePath: string = here('../data/train-sample.txt');
+/** Split manifest: document lists with sha256 for every split, and the split rule. */
+export const splitsPath: string = here('../data/splits.json');
+
+/** Text domains of the corpus. */
+export type Domain = 'kjv' | 'python';
+
+/** One document of a split. */
+export interface SplitDocument {
+  readonly domain: Domain;
+  /** Book name (KJV) or path relative to /usr/lib/python3.11 (Python). */
+  readonly name: string;
+  readonly text: string;
+}
+
+/** Reads a shipped split (synchronously; the files are about 1 MB). */
+export function readSplit(split: 'test' | 'validation', domain?: Domain): SplitDocument[] {
+  const path = split === 'test' ? testSplitPath : validationSplitPath;
+  const docs: SplitDocument[] = [];
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    if (line.length === 0) continue;
+    const doc = JSON.parse(line) as SplitDocument;
+    if (domain === undefined || doc.domain === domain) docs.push(doc);
+  }
+  return docs;
+}
+
+/** Reads the training-split sample as one string. */
+export function readTrainSample(): string {
+  return readFileSync(trainSamplePath, 'utf8');
+}
