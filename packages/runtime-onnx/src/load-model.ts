@@ -1,0 +1,16 @@
+import { loadInThreadModel } from './in-thread-model.js';
+import type { LoadModelOptions } from './options.js';
+import type { OnnxCausalLM } from './types.js';
+import { loadWorkerModel } from './worker-model.js';
+
+/**
+ * Loads a model directory (`config.json`, `generation_config.json`, `onnx/model.onnx`, and
+ * decodekit's optional extension graphs under `decodekit/`) as a `CausalLM` over onnxruntime-node.
+ * Capabilities are detected from the graphs' input and output names. With `{ worker: true }` the
+ * sessions run in a worker thread and the caller's event loop stays free during inference.
+ */
+export async function loadModel(directory: string, options: LoadModelOptions = {}): Promise<OnnxCausalLM> {
+  const { worker, workerUrl, ...sessionOptions } = options;
+  if (worker) return loadWorkerModel(directory, sessionOptions, workerUrl ?? new URL('./worker.js', import.meta.url));
+  return loadInThreadModel(directory, sessionOptions);
+}
