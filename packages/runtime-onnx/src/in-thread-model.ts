@@ -26,7 +26,7 @@ import { type ModelDirectory, readModelDirectory } from './model-files.js';
 import { OnnxSequence, type SequenceHost } from './onnx-sequence.js';
 import type { SessionLoadOptions } from './options.js';
 import { importOnnxRuntime, type OrtModule, type OrtSession } from './ort.js';
-import type { OnnxCausalLM, OnnxGraphFiles, OnnxLayerSplit } from './types.js';
+import type { OnnxCausalLM, OnnxGraphFiles, OnnxLayerSplit, OnnxModelSequence } from './types.js';
 
 /** A block after validation: ids as Int32Array, parents only when it branches. */
 interface PreparedBlock {
@@ -277,7 +277,7 @@ class OnnxInThreadModel implements OnnxCausalLM, SequenceHost {
     if (this.disposed) throw new DisposedError(`model "${this.name}"`);
   }
 
-  openSequence(): Sequence {
+  openSequence(): OnnxModelSequence {
     this.assertOpen();
     return new OnnxSequence(this);
   }

@@ -6,10 +6,10 @@ import {
   InvalidArgumentError,
   InvalidStateError,
   isTreePath,
-  type Sequence,
   type TokenBlock,
 } from '@decodekit/core';
 import { type CacheArray, type CacheGeometry, emptyCache, gatherCache, type KvCache, sliceCache } from './kv-cache.js';
+import type { OnnxModelSequence } from './types.js';
 
 /** What a sequence needs from its model. */
 export interface SequenceHost {
@@ -33,7 +33,7 @@ interface LastBlock {
  * One KV-cached context of an onnx model. The cache arrays are the `present` outputs of the last
  * run, never written afterwards, so `fork` shares them and trimming builds new arrays.
  */
-export class OnnxSequence implements Sequence {
+export class OnnxSequence implements OnnxModelSequence {
   private cache: KvCache;
   private ids: number[];
   private last: LastBlock | undefined;

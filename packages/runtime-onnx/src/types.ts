@@ -1,4 +1,12 @@
-import type { CausalLM, ForwardOutput, Matrix, Sequence } from '@decodekit/core';
+import type {
+  CausalLM,
+  ForwardOptions,
+  ForwardOutput,
+  Matrix,
+  MaybePromise,
+  Sequence,
+  TokenBlock,
+} from '@decodekit/core';
 
 /**
  * Running a range of decoder layers on their own (`capabilities.layerSplit`): the building blocks
@@ -39,6 +47,12 @@ export interface OnnxGraphFiles {
   readonly layers: readonly string[];
 }
 
+/** A sequence of an onnx model: `forward` always returns a promise (the graph run is asynchronous). */
+export interface OnnxModelSequence extends Sequence {
+  forward(block: TokenBlock, options?: ForwardOptions): Promise<ForwardOutput>;
+  fork(): MaybePromise<OnnxModelSequence>;
+}
+
 /**
  * A `CausalLM` backed by onnxruntime-node. Every method that runs a graph returns a promise, so the
  * in-thread and worker modes share this type.
@@ -54,6 +68,7 @@ export interface OnnxCausalLM extends CausalLM {
   readonly cacheType: 'float32' | 'float16';
   /** The per-layer API; present when `capabilities.layerSplit` is true. */
   readonly layers?: OnnxLayerSplit;
+  openSequence(): OnnxModelSequence;
   forwardBatch(
     items: Parameters<CausalLM['forwardBatch']>[0],
     options?: Parameters<CausalLM['forwardBatch']>[1],

@@ -13,7 +13,7 @@ import {
   throwIfAborted,
 } from '@decodekit/core';
 import type { SessionLoadOptions } from './options.js';
-import type { OnnxCausalLM, OnnxGraphFiles, OnnxLayerSplit } from './types.js';
+import type { OnnxCausalLM, OnnxGraphFiles, OnnxLayerSplit, OnnxModelSequence } from './types.js';
 import {
   deserializeError,
   type ModelDescription,
@@ -190,7 +190,7 @@ class WorkerModel implements OnnxCausalLM {
     return sequence.handle;
   }
 
-  openSequence(): Sequence {
+  openSequence(): OnnxModelSequence {
     if (this.failure) throw this.failure;
     if (this.disposed) throw new DisposedError(`model "${this.name}"`);
     return new WorkerSequence(this, this.call({ op: 'open' }) as Promise<number>);
@@ -230,7 +230,7 @@ class WorkerModel implements OnnxCausalLM {
  * A sequence living in the worker. It mirrors the token record so `length` and `tokens()` stay
  * synchronous; every other method is a message.
  */
-class WorkerSequence implements Sequence {
+class WorkerSequence implements OnnxModelSequence {
   private ids: number[] = [];
   private last: { start: number; length: number; parents?: Int32Array } | undefined;
   private disposed = false;
@@ -297,7 +297,7 @@ class WorkerSequence implements Sequence {
     if (this.last && length < this.last.start + this.last.length) this.last = undefined;
   }
 
-  async fork(): Promise<Sequence> {
+  async fork(): Promise<OnnxModelSequence> {
     const handle = this.model.call({ op: 'fork', handle: await this.resolveHandle() }) as Promise<number>;
     await handle;
     const copy = new WorkerSequence(this.model, handle);
