@@ -20,7 +20,9 @@ const after = process.memoryUsage();
 const peakRss = process.resourceUsage().maxRSS * 1024;
 console.log(`corpus: ${size.toLocaleString()} byte tokens from ${file}`);
 console.log(`SA-IS build: ${(index.buildTimeMs / 1000).toFixed(2)} s`);
-console.log(`index memory: ${mib(index.byteLength)} MiB held (text + suffix array); array buffers grew ${mib(after.arrayBuffers - before.arrayBuffers)} MiB; peak RSS ${mib(peakRss)} MiB`);
+console.log(
+  `index memory: ${mib(index.byteLength)} MiB held (text + suffix array); array buffers grew ${mib(after.arrayBuffers - before.arrayBuffers)} MiB; peak RSS ${mib(peakRss)} MiB`,
+);
 
 // Retrieval: contexts taken from the corpus itself, so matches exist.
 const drafter = suffixRetrieval({ index });
@@ -34,10 +36,14 @@ for (let s = 0; s < steps; s++) {
   drafted += drafter.propose({ tokens, promptLength: 64, maxTokens: 64, sampler: greedySampler(), rng }).tokens.length;
 }
 const perStep = (performance.now() - started) / steps;
-console.log(`retrieval: ${perStep.toFixed(2)} ms per step (${steps} steps, ${(drafted / steps).toFixed(1)} draft nodes on average)`);
+console.log(
+  `retrieval: ${perStep.toFixed(2)} ms per step (${steps} steps, ${(drafted / steps).toFixed(1)} draft nodes on average)`,
+);
 
 // Random 4,096-token ids as a stand-in for a tokenised corpus of the same byte size (4 bytes per id).
 const tokens = Int32Array.from({ length: size / 4 }, () => Math.floor(rng.next() * 4096));
 const t0 = performance.now();
 buildSuffixArray(tokens, 4096);
-console.log(`SA-IS on ${(size / 4).toLocaleString()} random ids < 4096: ${((performance.now() - t0) / 1000).toFixed(2)} s`);
+console.log(
+  `SA-IS on ${(size / 4).toLocaleString()} random ids < 4096: ${((performance.now() - t0) / 1000).toFixed(2)} s`,
+);
