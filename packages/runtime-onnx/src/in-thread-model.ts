@@ -98,6 +98,8 @@ class OnnxInThreadModel implements OnnxCausalLM, SequenceHost {
       interOpNumThreads: options.interOpNumThreads ?? 1,
       graphOptimizationLevel: options.graphOptimizationLevel ?? 'all',
       executionMode: 'sequential' as const,
+      // Library code never prints: failures reach the caller as exceptions carrying ORT's message.
+      logSeverityLevel: options.logSeverityLevel ?? 4,
     };
     const openSession = async (path: string): Promise<OrtSession> => {
       try {

@@ -11,6 +11,8 @@ export interface LoadModelOptions {
   readonly interOpNumThreads?: number;
   /** onnxruntime graph optimizations (default `'all'`). */
   readonly graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
+  /** onnxruntime's log level for these sessions, 0 (verbose) to 4 (fatal only, the default: errors arrive as exceptions). */
+  readonly logSeverityLevel?: 0 | 1 | 2 | 3 | 4;
   /** The standard decoder graph, relative to the model directory (default `onnx/model.onnx`). */
   readonly modelFile?: string;
   /**
