@@ -4,7 +4,7 @@
  * weights, deterministic drafts (lossless with any exact verifier).
  */
 
-import type { Drafter } from '@decodekit/core';
+import { type Drafter, InvalidArgumentError } from '@decodekit/core';
 import { type AdedOptions, aded } from './aded.js';
 import { type LookaheadOptions, lookahead } from './lookahead.js';
 import { type PromptLookupOptions, promptLookup } from './prompt-lookup.js';
@@ -29,15 +29,62 @@ export {
 /** Options of any n-gram drafter, as a CLI or config file passes them (checked by each factory). */
 export type NgramDrafterOptions = Readonly<Record<string, unknown>>;
 
+/** The option names each drafter understands, so a misspelt option fails instead of being ignored. */
+const optionNames: Readonly<Record<string, readonly string[]>> = {
+  pld: ['minNgram', 'maxNgram', 'maxDraftTokens', 'maxMatches'],
+  'token-recycling': ['topK', 'treeTemplate', 'resetOnStart'],
+  aded: [
+    'corpus',
+    'encode',
+    'maxSuccessors',
+    'iterations',
+    'searchDepth',
+    'topPaths',
+    'maxDraftTokens',
+    'adaptationWindow',
+    'adaptationStep',
+    'adaptationCap',
+    'learnFromPrompt',
+    'explorationBase',
+    'explorationScale',
+    'seed',
+  ],
+  lookahead: ['window', 'ngram', 'guesses', 'poolFromPrompt', 'seed'],
+  rest: [
+    'corpus',
+    'encode',
+    'index',
+    'maxSuffixLength',
+    'minSuffixLength',
+    'continuationLength',
+    'maxCandidates',
+    'maxDraftTokens',
+  ],
+};
+
+function checkedOptions(name: string, options: NgramDrafterOptions | undefined): NgramDrafterOptions {
+  const known = optionNames[name];
+  for (const key of Object.keys(options ?? {})) {
+    if (!known.includes(key)) {
+      throw new InvalidArgumentError(
+        `${name} options`,
+        `unknown option '${key}'; ${name} understands ${known.join(', ')}`,
+      );
+    }
+  }
+  return options ?? {};
+}
+
 /**
  * The drafters of this package by CLI name (`pld`, `token-recycling`, `aded`, `lookahead`,
- * `rest`), so a command line or config can build one by name. `rest` needs a `corpus` or `index`
- * option and throws an `InvalidArgumentError` without one.
+ * `rest`), so a command line or config can build one by name. Unknown option names throw an
+ * `InvalidArgumentError`; `rest` also needs a `corpus` or `index` option.
  */
 export const ngramDrafters: Readonly<Record<string, (options?: NgramDrafterOptions) => Drafter>> = Object.freeze({
-  pld: (options?: NgramDrafterOptions) => promptLookup(options as PromptLookupOptions),
-  'token-recycling': (options?: NgramDrafterOptions) => tokenRecycling(options as TokenRecyclingOptions),
-  aded: (options?: NgramDrafterOptions) => aded(options as AdedOptions),
-  lookahead: (options?: NgramDrafterOptions) => lookahead(options as LookaheadOptions),
-  rest: (options?: NgramDrafterOptions) => suffixRetrieval((options ?? {}) as SuffixRetrievalOptions),
+  pld: (options?: NgramDrafterOptions) => promptLookup(checkedOptions('pld', options) as PromptLookupOptions),
+  'token-recycling': (options?: NgramDrafterOptions) =>
+    tokenRecycling(checkedOptions('token-recycling', options) as TokenRecyclingOptions),
+  aded: (options?: NgramDrafterOptions) => aded(checkedOptions('aded', options) as AdedOptions),
+  lookahead: (options?: NgramDrafterOptions) => lookahead(checkedOptions('lookahead', options) as LookaheadOptions),
+  rest: (options?: NgramDrafterOptions) => suffixRetrieval(checkedOptions('rest', options) as SuffixRetrievalOptions),
 });

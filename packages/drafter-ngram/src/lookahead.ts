@@ -69,8 +69,9 @@ function sameTokens(a: Int32Array, b: Int32Array): boolean {
  * lookahead branch's window tokens are draft nodes too. Level r, column c of the window hangs
  * under level r - 1, column c - 1 (level 0 under column c - 1 of itself; column 0 under the root),
  * so every window token sees the committed text, then the diagonal of earlier iterates leading to
- * it, which is exactly the context the reference's custom attention mask gives it, and it sits at
- * the same position (root + c + 1). `observe` reads the target rows of the deepest level: their
+ * it, at position root + c + 1: the attention pattern of the reference's multilevel mask (which
+ * shifts each level one column to the right, where decodekit keeps all levels on columns
+ * 0 … W - 1). `observe` reads the target rows of the deepest level: their
  * argmax is the next Jacobi level, and each diagonal plus its new token is an n-gram for the pool.
  * The draft lists the verification branch first (pool n-grams merged into a trie, the most recent
  * first), then the window, so truncation drops window columns first and a chain-only target

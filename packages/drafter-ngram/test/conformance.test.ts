@@ -48,6 +48,8 @@ describe('ngramDrafters registry', () => {
     expect(ngramDrafters.rest({ corpus: [[1, 2, 3]] }).name).toBe('rest');
     expect(() => ngramDrafters.rest()).toThrow(/corpus/);
     expect(() => ngramDrafters.pld({ maxNgram: 0 })).toThrow(/maxNgram/);
+    expect(() => ngramDrafters.pld({ maxNgrams: 4 })).toThrow(/unknown option 'maxNgrams'/);
+    expect(() => ngramDrafters.lookahead({ window: 3, corpus: [] })).toThrow(/unknown option 'corpus'/);
   });
 });
 
