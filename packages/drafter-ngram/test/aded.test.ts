@@ -87,6 +87,15 @@ describe('ADED search', () => {
     expect(drafter.propose(draftContext([9, 1, 2], 0)).tokens.length).toBe(0);
   });
 
+  it('learns from the committed tokens before each search (no corpus)', () => {
+    const drafter = aded({ learnFromPrompt: false });
+    expect(drafter.propose(draftContext([1, 2])).tokens.length).toBe(0);
+    // Adapting over "1 2 3 1 2" adds (1,2)->3, (2,3)->1, (3,1)->2: the draft continues the cycle.
+    const draft = drafter.propose(draftContext([1, 2, 3, 1, 2]));
+    expect(Array.from(draft.tokens).slice(0, 4)).toEqual([3, 1, 2, 3]);
+    expect(Array.from(draft.parents).slice(0, 4)).toEqual([-1, 0, 1, 2]);
+  });
+
   it('needs an encode function for text corpora', () => {
     expect(() => aded({ corpus: 'some text' })).toThrow(/encode/);
     const drafter = aded({ corpus: 'abcabc', encode: (text) => Array.from(text, (c) => c.charCodeAt(0)) });
