@@ -155,8 +155,9 @@ export interface AdedOptions {
    * corpus provides the cold start; without a corpus this is what makes the first drafts useful.
    */
   readonly learnFromPrompt?: boolean;
-  /** PUCT constants (default 32 and 8, from the reference). */
+  /** PUCT constant c1, the base of the exploration weight (default 32, from the reference). */
   readonly explorationBase?: number;
+  /** PUCT constant c2, the visit scale of the exploration weight's log term (default 8, from the reference). */
   readonly explorationScale?: number;
   /** Seed of the drafter's private rollout generator (default 0); the run's random stream is never used. */
   readonly seed?: number;

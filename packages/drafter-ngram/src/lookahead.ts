@@ -48,6 +48,7 @@ export class NgramPool {
     return [...(this.entries.get(token) ?? [])].reverse();
   }
 
+  /** Empties the pool. */
   clear(): void {
     this.entries.clear();
   }

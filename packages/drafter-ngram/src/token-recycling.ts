@@ -91,6 +91,7 @@ export class CandidateMatrix {
     this.known[token] = 1;
   }
 
+  /** Forgets every row. */
   clear(): void {
     this.candidates.fill(0);
     this.known.fill(0);
