@@ -1,4 +1,5 @@
 import { targetDistribution, type Verification, type Verifier, type VerifyInput } from '@decodekit/core';
+import { verifyGreedy } from './greedy.js';
 import { type CheckedInput, checkVerifyInput, draftRow } from './internal/checks.js';
 import {
   acceptanceProbability,
@@ -25,6 +26,9 @@ const supports = ['independent', 'deterministic'] as const;
  * without q rows is verified with point masses (q = 1 at each child), which is EAGLE's exact tree
  * sampling (§0.2-6 of the digest).
  *
+ * Under a greedy sampler it runs the greedy kernel instead (deepest argmax-matching path, no random
+ * draws): p is one-hot there, so that is exact and accepts at least as many tokens.
+ *
  * @example
  * const strategy = speculative({ drafter, verifier: recursiveRejectionVerifier() });
  */
@@ -41,6 +45,7 @@ export function recursiveRejectionVerifier(): Verifier {
 
 /** The recursive rejection kernel, shared with `defaultVerifier()`. */
 export function verifyRecursiveRejection(input: VerifyInput, checked: CheckedInput): Verification {
+  if (input.sampler.greedy) return verifyGreedy(input, checked);
   const { tokens } = input.draft;
   const path: number[] = [];
   let node = -1;

@@ -5,6 +5,7 @@ import {
   type Verifier,
   type VerifyInput,
 } from '@decodekit/core';
+import { verifyGreedy } from './greedy.js';
 import { type CheckedInput, checkVerifyInput, draftRow } from './internal/checks.js';
 import { acceptanceProbability, bernoulli, sampleToken, subtractResidual } from './internal/distribution.js';
 
@@ -24,6 +25,9 @@ const supports = ['without-replacement'] as const;
  * the ones before it. Siblings must carry distinct tokens, be listed in the order they were drawn,
  * and share their parent's q row (the first child's row is used; the verifier never modifies it).
  *
+ * Under a greedy sampler it runs the greedy kernel instead (deepest argmax-matching path, no random
+ * draws): p is one-hot there, so that is exact and accepts at least as many tokens.
+ *
  * @example
  * const strategy = speculative({ drafter, verifier: recursiveSpeculativeVerifier() });
  */
@@ -40,6 +44,7 @@ export function recursiveSpeculativeVerifier(): Verifier {
 
 /** The without-replacement recursive rejection kernel, shared with `defaultVerifier()`. */
 export function verifyRecursiveSpeculative(input: VerifyInput, checked: CheckedInput): Verification {
+  if (input.sampler.greedy) return verifyGreedy(input, checked);
   const { tokens } = input.draft;
   const path: number[] = [];
   let node = -1;

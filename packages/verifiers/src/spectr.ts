@@ -6,6 +6,7 @@ import {
   type Verifier,
   type VerifyInput,
 } from '@decodekit/core';
+import { verifyGreedy } from './greedy.js';
 import { type CheckedInput, checkVerifyInput, draftRow } from './internal/checks.js';
 import { bernoulli, sampleToken } from './internal/distribution.js';
 
@@ -40,6 +41,9 @@ export interface SpecTrOptions {
  * the fall-through `(1 − β)^k·p_res(x)`, summing to p(x). With k = 1 it is speculative sampling.
  * All candidates of a level must be drawn from the same q (they share the prefix); the first
  * candidate's q row is used.
+ *
+ * Under a greedy sampler it runs the greedy kernel instead (deepest argmax-matching path, no random
+ * draws): p is one-hot there, so that is exact and accepts at least as many tokens.
  *
  * @example
  * const strategy = speculative({ drafter, verifier: specTrVerifier() });
@@ -121,6 +125,7 @@ export function planKSeq(target: Float32Array, draft: Float32Array, count: numbe
 
 /** The SpecTr kernel. */
 export function verifySpecTr(input: VerifyInput, checked: CheckedInput, fixedRho?: number): Verification {
+  if (input.sampler.greedy) return verifyGreedy(input, checked);
   const { tokens } = input.draft;
   let active: number[] = [-1]; // nodes that all carry the committed token path so far
   for (;;) {

@@ -1,4 +1,5 @@
 import { targetDistribution, type Verification, type Verifier, type VerifyInput } from '@decodekit/core';
+import { verifyGreedy } from './greedy.js';
 import { type CheckedInput, checkVerifyInput, draftRow, requireChain } from './internal/checks.js';
 import {
   acceptanceProbability,
@@ -22,6 +23,9 @@ const supports = ['independent', 'deterministic'] as const;
  * treated as a point mass (q = 1 at each token: accept with probability p(d), correct from p
  * without d), which is also exact. Tree drafts are refused: use `recursiveRejectionVerifier()`.
  *
+ * Under a greedy sampler it runs the greedy kernel instead (deepest argmax-matching path, no random
+ * draws): p is one-hot there, so that is exact and accepts at least as many tokens.
+ *
  * @example
  * const strategy = speculative({ drafter, verifier: speculativeSamplingVerifier() });
  */
@@ -40,6 +44,7 @@ export function speculativeSamplingVerifier(): Verifier {
 
 /** The chain rejection-sampling kernel, shared with `defaultVerifier()`. The draft must be a chain. */
 export function verifySpeculativeSampling(input: VerifyInput, checked: CheckedInput): Verification {
+  if (input.sampler.greedy) return verifyGreedy(input, checked);
   const { tokens } = input.draft;
   const path: number[] = [];
   for (let i = 0; i < checked.count; i++) {

@@ -9,7 +9,7 @@ import { independentChains, randomTable, verifyInputFor } from './helpers/kernel
 const vocab = 6;
 const target = randomTable(vocab, 5, { zeroFraction: 0.15 });
 const draft = randomTable(vocab, 6, { sharpness: 1.2 });
-const trials = 100_000;
+const trials = 50_000;
 
 function firstLevelAcceptance(k: number, verifier = specTrVerifier()): number {
   const rng = createRng(40 + k);
