@@ -62,7 +62,13 @@ describe('specDecPlusPlus', () => {
 
   it('reads the hidden state at the previous draft token', async () => {
     const seen: number[] = [];
-    const head = { hiddenSize: 4, predict: (h: Float32Array) => (seen.push(h[1]), 1) };
+    const head = {
+      hiddenSize: 4,
+      predict: (h: Float32Array) => {
+        seen.push(h[1]);
+        return 1;
+      },
+    };
     await draftLengths(specDecPlusPlus({ draftModel: draftModel(), acceptanceHead: head, maxLength: 4 }));
     expect(seen.length).toBeGreaterThan(0);
     expect(new Set(seen)).toEqual(new Set([1])); // the mock's hidden state has 1 in entry 1
