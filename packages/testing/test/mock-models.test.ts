@@ -226,3 +226,12 @@ describe('the sequence checks catch broken sequences', () => {
     expect(result.message).toMatch(/tree node \d+/);
   });
 });
+
+describe('the mocks entry', () => {
+  it('exports the mocks and checks without the vitest suites', async () => {
+    const mocks: Record<string, unknown> = await import('../src/mocks.js');
+    expect(typeof mocks.createNgramMockModel).toBe('function');
+    expect(typeof mocks.checkVerifierKernel).toBe('function');
+    expect(Object.keys(mocks).some((name) => name.startsWith('describe'))).toBe(false);
+  });
+});

@@ -99,17 +99,17 @@ export function describeVerifierConformance(
         }
         it(
           `greedy: ${sampling} ${shape} drafts commit the argmax chain`,
-          async () => {
+          async (context) => {
             const result = await checkVerifierGreedy(createVerifier(), base);
-            assert(result.passed, result.message);
+            await report(result, exact, context.annotate);
           },
           timeout,
         );
         it(
           `greedy generation: ${sampling} ${shape} speculative equals autoregressive`,
-          async () => {
+          async (context) => {
             const result = await checkVerifierGreedyGeneration(createVerifier(), base);
-            assert(result.passed, result.message);
+            await report(result, exact, context.annotate);
           },
           timeout,
         );

@@ -30,7 +30,7 @@ export interface DrafterCheckOptions {
   readonly prompts?: readonly (readonly number[])[];
   /** Tokens generated per prompt in the greedy check (default 48). */
   readonly maxNewTokens?: number;
-  /** Generations in the sampling check (default 20 000). */
+  /** Generations in the sampling check (default 10 000). */
   readonly samplingRuns?: number;
   /** Seed of the sampling check (default 1). */
   readonly seed?: number;
@@ -185,6 +185,8 @@ export function checkDrafterProposals(
  * token-identical to autoregressive greedy on every prompt, every proposal in the loop is
  * well-formed, `observe` and `dispose` do not throw, and the drafter drafted something (otherwise
  * the check would prove nothing). One drafter serves all prompts in turn, as a reused strategy would.
+ * With the default model it also runs on a chain-only copy of it (`treeAttention: false`), where
+ * the loop verifies the first-child path of tree drafts.
  */
 export function checkDrafterGreedyGeneration(
   createDrafter: () => MaybePromise<Drafter>,
@@ -201,8 +203,18 @@ export function checkDrafterGreedyGeneration(
     let accepted = 0;
     let forwards = 0;
     let generatedTokens = 0;
+    const runs: { model: CausalLM; prompt: number[]; label: string }[] = promptsFor(model, options).map((prompt) => ({
+      model,
+      prompt,
+      label: '',
+    }));
+    if (!options.model) {
+      const chainOnly = createNgramMockModel({ vocabSize: 32, order: 2, seed: 5, treeAttention: false });
+      for (const prompt of promptsFor(model, options).slice(0, 2))
+        runs.push({ model: chainOnly, prompt, label: ' (chain-only model)' });
+    }
     try {
-      for (const prompt of promptsFor(model, options)) {
+      for (const { model, prompt, label } of runs) {
         const plain = await generate({ model, prompt, maxNewTokens, stopTokens: [], sampler: greedySampler() });
         const fast = await generate({
           model,
@@ -217,7 +229,7 @@ export function checkDrafterGreedyGeneration(
           const at = fast.tokens.findIndex((t, i) => t !== plain.tokens[i]);
           return failed(
             check,
-            `drafter "${drafter.name}" with verifier "${verifier.name}", prompt [${prompt}]: speculative greedy output differs from autoregressive at token ${at}: [${fast.tokens}] vs [${plain.tokens}]`,
+            `drafter "${drafter.name}" with verifier "${verifier.name}", prompt [${prompt}]${label}: speculative greedy output differs from autoregressive at token ${at}: [${fast.tokens}] vs [${plain.tokens}]`,
           );
         }
         drafted += fast.stats.drafted;
@@ -233,7 +245,7 @@ export function checkDrafterGreedyGeneration(
       }
       return passed(
         check,
-        `identical to autoregressive greedy on ${promptsFor(model, options).length} prompts; drafted ${drafted}, accepted ${accepted}, τ ${(generatedTokens / forwards).toFixed(2)}`,
+        `identical to autoregressive greedy in ${runs.length} generations; drafted ${drafted}, accepted ${accepted}, τ ${(generatedTokens / forwards).toFixed(2)}`,
       );
     } finally {
       // The loop already disposed the drafter after each run: a second dispose must be harmless.
@@ -267,7 +279,7 @@ export function checkDrafterSampling(
     const drafter = await createDrafter();
     const { wrapped, state } = inspectingDrafter(drafter, model.vocabSize);
     const verifier = options.verifier ?? referenceRejectionSamplingVerifier();
-    const runs = options.samplingRuns ?? 20_000;
+    const runs = options.samplingRuns ?? 10_000;
     const seed = options.seed ?? 1;
     const failBelow = options.failBelow ?? 1e-6;
     const length = 3;

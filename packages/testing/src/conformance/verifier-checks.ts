@@ -72,16 +72,18 @@ function createKernelWorld(seed: number, vocabSize: number, greedy: boolean): Ke
   const committed = Int32Array.from([1, 3]);
   const processors = [noImmediateRepeatProcessor(), temperature(1.2)];
   const sampler = createSamplerChain({ processors, greedy });
-  const memo = new Map<string, Float32Array>();
+  // Rows are memoised by (kind, path) packed into one number: paths are short, tokens small.
+  const memo = new Map<number, Float32Array>();
   const contextOf = (path: readonly number[]) => [...committed, ...path];
-  const cached = (kind: string, path: readonly number[], make: () => Float32Array) => {
-    const key = `${kind}:${path.join(',')}`;
+  const cached = (kind: number, path: readonly number[], make: () => Float32Array) => {
+    let key = kind;
+    for (let i = 0; i < path.length; i++) key = key * (vocabSize + 1) + path[i] + 1;
     let row = memo.get(key);
     if (!row) memo.set(key, (row = make()));
     return row;
   };
   const targetLogits = (path: readonly number[]) =>
-    cached('t', path, () => {
+    cached(1, path, () => {
       const context = contextOf(path);
       const row = target.logitsFor(context);
       // Raw target logits with a hole (probability 0 before any processor): the draft keeps mass there.
@@ -96,9 +98,9 @@ function createKernelWorld(seed: number, vocabSize: number, greedy: boolean): Ke
     promptLength: 1,
     sampler,
     targetLogits,
-    targetDistribution: (path) => cached('p', path, () => applyChain(targetLogits(path), path)),
+    targetDistribution: (path) => cached(2, path, () => applyChain(targetLogits(path), path)),
     draftDistribution: (path) =>
-      cached('q', path, () => {
+      cached(3, path, () => {
         // Correlated with the target (so drafts are often accepted) but not equal to it.
         const base = target.logitsFor(contextOf(path));
         const noise = other.logitsFor(contextOf(path));
@@ -353,14 +355,17 @@ export function checkVerifierEndToEnd(
 /**
  * GREEDY test: with a greedy sampler chain, `verify` must commit exactly the target's argmax chain,
  * as far as the draft allows: the committed tokens equal the greedy continuation and the accepted
- * path is the longest draft path that matches it.
+ * path is the longest draft path that matches it. With `exact: false` only valid paths are
+ * required and the number of verifications that differ from greedy is reported.
  */
 export function checkVerifierGreedy(verifier: Verifier, options: VerifierCheckOptions): Promise<CheckResult> {
   const { sampling, shape } = options;
   const trials = options.trials ?? 300;
   const seed = options.seed ?? 1;
+  const exact = options.exact ?? true;
   const check = `greedy ${sampling} ${shape}`;
   return guardCheck(check, async () => {
+    let differing = 0;
     const world = createKernelWorld(seed + 17, 8, true);
     const rng = createRng(seed);
     for (let trial = 0; trial < trials; trial++) {
@@ -379,18 +384,20 @@ export function checkVerifierGreedy(verifier: Verifier, options: VerifierCheckOp
       const committed = [...path.map((node) => built.draft.tokens[node]), next];
       const expected = greedyContinuation(world, committed.length);
       const longest = longestGreedyMatch(world, built);
+      let problem: string | undefined;
       if (committed.join(',') !== expected.join(',')) {
-        return failed(
-          check,
-          `${where}: committed [${committed}] but the target's greedy continuation is [${expected}]`,
-        );
+        problem = `${where}: committed [${committed}] but the target's greedy continuation is [${expected}]`;
+      } else if (path.length !== longest) {
+        problem = `${where}: accepted ${path.length} draft tokens but ${longest} match the greedy continuation`;
       }
-      if (path.length !== longest) {
-        return failed(
-          check,
-          `${where}: accepted ${path.length} draft tokens but ${longest} match the greedy continuation`,
-        );
-      }
+      if (problem && exact) return failed(check, problem);
+      if (problem) differing++;
+    }
+    if (!exact) {
+      return passed(
+        check,
+        `lossy verifier "${verifier.name}": ${differing} of ${trials} greedy verifications differ from the argmax chain (valid paths throughout)`,
+      );
     }
     return passed(check, `${trials} greedy verifications commit the argmax chain with the longest matching path`);
   });
@@ -398,11 +405,13 @@ export function checkVerifierGreedy(verifier: Verifier, options: VerifierCheckOp
 
 /**
  * GREEDY GENERATION: `generate` with `speculative` (a model drafter of the given kind) and a greedy
- * chain is token-identical to autoregressive greedy decoding on several prompts.
+ * chain is token-identical to autoregressive greedy decoding on several prompts (reported, not
+ * required, with `exact: false`).
  */
 export function checkVerifierGreedyGeneration(verifier: Verifier, options: VerifierCheckOptions): Promise<CheckResult> {
   const { sampling, shape } = options;
   const seed = options.seed ?? 1;
+  const exact = options.exact ?? true;
   const check = `greedy generation ${sampling} ${shape}`;
   return guardCheck(check, async () => {
     const target = createNgramMockModel({ vocabSize: 16, order: 3, seed: 300 + seed });
@@ -428,10 +437,9 @@ export function checkVerifierGreedyGeneration(verifier: Verifier, options: Verif
       });
       if (fast.tokens.join(',') !== plain.tokens.join(',')) {
         const at = fast.tokens.findIndex((t, i) => t !== plain.tokens[i]);
-        return failed(
-          check,
-          `verifier "${verifier.name}" with ${sampling} ${shape} drafts, prompt [${prompt}]: speculative greedy generation differs from autoregressive at token ${at}: [${fast.tokens}] vs [${plain.tokens}]`,
-        );
+        const message = `verifier "${verifier.name}" with ${sampling} ${shape} drafts, prompt [${prompt}]: speculative greedy generation differs from autoregressive at token ${at}: [${fast.tokens}] vs [${plain.tokens}]`;
+        if (exact) return failed(check, message);
+        return passed(check, `lossy verifier (reported, not required): ${message}`);
       }
     }
     return passed(check, `${prompts.length} prompts × 40 tokens identical to autoregressive greedy`);
