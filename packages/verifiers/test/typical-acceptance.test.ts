@@ -1,6 +1,6 @@
 // Typical acceptance is lossy by design: these tests pin its acceptance rule and show, with a
 // measured total-variation distance, that its output differs from the target distribution where
-// an exact verifier's does not. The figures are quoted in docs/methods/typical-acceptance.md.
+// an exact verifier's does not. The figures are quoted in docs/methods/verification-typical-acceptance.md.
 import { createRng, entropy, type Verifier } from '@decodekit/core';
 import { describe, expect, it } from 'vitest';
 import { speculativeSamplingVerifier, typicalAcceptanceVerifier } from '../src/index.js';
