@@ -68,7 +68,8 @@ export async function runGenerate(argv: readonly string[], io: CliIo): Promise<n
   const samplers = await packages.samplers();
   const runtime = await packages.runtime();
   const loadOptions = { worker: request.worker, ...(request.threads ? { intraOpNumThreads: request.threads } : {}) };
-  const model = await runtime.loadModel(modelDirectory, loadOptions);
+  // Plain decoding needs only the standard graph; skipping the extension graphs halves start-up.
+  const model = await runtime.loadModel(modelDirectory, { ...loadOptions, extensions: request.draft !== undefined });
   const disposables: LoadedModel[] = [model];
   try {
     if (tokenizer.vocabSize > model.vocabSize) {

@@ -5,7 +5,7 @@ import { importPackage } from './optional-import.js';
 export interface RuntimeModule {
   loadModel(
     directory: string,
-    options?: { readonly worker?: boolean; readonly intraOpNumThreads?: number },
+    options?: { readonly worker?: boolean; readonly intraOpNumThreads?: number; readonly extensions?: boolean },
   ): Promise<LoadedModel>;
 }
 

@@ -45,7 +45,8 @@ afterAll(async () => {
   await rm(scratch, { recursive: true, force: true });
 });
 
-describe('decodekit generate (built bin, tiny model)', () => {
+// Each case starts node and onnxruntime (about a second alone, more on a busy CI machine).
+describe('decodekit generate (built bin, tiny model)', { timeout: 60_000 }, () => {
   let greedy: {
     text: string;
     tokens: number[];
@@ -131,7 +132,7 @@ describe('decodekit generate (built bin, tiny model)', () => {
   });
 });
 
-describe('decodekit inspect (built bin)', () => {
+describe('decodekit inspect (built bin)', { timeout: 60_000 }, () => {
   it('prints the capabilities, graphs and config of the tiny model', async () => {
     const run = await decodekit(['inspect', tinyLm]);
     expect(run.code, run.stderr).toBe(0);
