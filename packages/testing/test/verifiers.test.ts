@@ -132,3 +132,22 @@ describe('the verifier checks catch biased verifiers', () => {
     expect(result.passed, result.message).toBe(true);
   });
 });
+
+describe('failure hints', () => {
+  it('suggests greedyOnly for a verifier that always commits the argmax', async () => {
+    const argmaxOnly: Verifier = {
+      name: 'argmax-only',
+      exact: true,
+      supports: ['deterministic'],
+      verify(input) {
+        const p = targetDistribution(input, -1);
+        let best = 0;
+        for (let i = 1; i < p.length; i++) if (p[i] > p[best]) best = i;
+        return { path: [], next: best };
+      },
+    };
+    const result = await checkVerifierKernel(argmaxOnly, { sampling: 'deterministic', shape: 'chain', trials: 2_000 });
+    expect(result.passed).toBe(false);
+    expect(result.message).toMatch(/greedyOnly: true/);
+  });
+});
