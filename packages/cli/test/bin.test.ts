@@ -42,7 +42,7 @@ beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), 'decodekit-bin-'));
 });
 afterAll(async () => {
-  await rm(scratch, { recursive: true, force: true });
+  if (scratch) await rm(scratch, { recursive: true, force: true });
 });
 
 // Each case starts node and onnxruntime (about a second alone, more on a busy CI machine).
@@ -83,7 +83,7 @@ describe('decodekit generate (built bin, tiny model)', { timeout: 60_000 }, () =
     expect(greedy.prompt).toMatchObject({ text: prompt });
   });
 
-  it.each(['pld', 'token-recycling'])('--draft %s gives the same tokens as greedy decoding', async (drafter) => {
+  it.each(['pld', 'token-recycling', 'sps'])('--draft %s gives the same tokens as greedy decoding', async (drafter) => {
     const run = await decodekit(['generate', '--json', '--threads', '1', '-n', '24', '--draft', drafter, prompt]);
     expect(run.code, run.stderr).toBe(0);
     const speculative = JSON.parse(run.stdout);
@@ -98,6 +98,40 @@ describe('decodekit generate (built bin, tiny model)', { timeout: 60_000 }, () =
     expect(stats.targetForwards).toBeGreaterThanOrEqual(stats.newTokens - stats.accepted);
     expect(stats.targetForwards).toBeLessThanOrEqual(stats.newTokens);
     expect(stats.tau).toBeCloseTo(stats.newTokens / stats.targetForwards, 10);
+  });
+
+  it('samples reproducibly with a seed, and reports the sampler settings', async () => {
+    const args = [
+      'generate',
+      '--json',
+      '--threads',
+      '1',
+      '-n',
+      '16',
+      '-t',
+      '0.9',
+      '--top-k',
+      '50',
+      '--seed',
+      '11',
+      prompt,
+    ];
+    const [first, second] = await Promise.all([decodekit(args), decodekit(args)]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(second.code, second.stderr).toBe(0);
+    const a = JSON.parse(first.stdout);
+    const b = JSON.parse(second.stdout);
+    expect(a.tokens).toEqual(b.tokens);
+    expect(a.sampler).toEqual({ temperature: 0.9, topK: 50 });
+    expect(a.seed).toBe(11);
+  });
+
+  it('--chat renders the chat template around the prompt', async () => {
+    const plain = await decodekit(['generate', '--json', '--threads', '1', '-n', '2', 'Who begat Enos?']);
+    const chat = await decodekit(['generate', '--json', '--threads', '1', '-n', '2', '--chat', 'Who begat Enos?']);
+    expect(chat.code, chat.stderr).toBe(0);
+    // <|im_start|>user\n ... <|im_end|>\n<|im_start|>assistant\n adds at least the three markers.
+    expect(JSON.parse(chat.stdout).prompt.tokens).toBeGreaterThanOrEqual(JSON.parse(plain.stdout).prompt.tokens + 3);
   });
 
   it('streams text on stdout and a summary on stderr, reading the prompt from stdin', async () => {
