@@ -129,6 +129,7 @@ export function createMockModel(options: MockModelOptions): MockModel {
     capabilities,
     wrap,
     counters,
+    scratch: new Float32Array(vocabSize),
     isModelDisposed: () => disposed,
   };
   return model;
@@ -142,6 +143,8 @@ interface SharedState {
   readonly capabilities: ModelCapabilities;
   readonly wrap: <T>(work: () => T) => MaybePromise<T>;
   readonly counters: { forwardCalls: number; forwardTokens: number };
+  /** One logits row of scratch space, reused by every forward. */
+  readonly scratch: Float32Array;
   isModelDisposed(): boolean;
 }
 
@@ -283,25 +286,37 @@ class MockSequence implements Sequence {
     const logits = createMatrix(rows, vocabSize);
     const hidden = options.hiddenStates ? createMatrix(count, hiddenSize) : undefined;
     // Context of each block token: the prefix plus the token's ancestors and itself. A chain grows
-    // the context one token at a time; only rows that are returned are computed.
-    const context = this.cache.slice();
-    for (let i = 0; i < count; i++) {
-      if (parents) {
-        context.length = start;
-        const path: number[] = [];
-        for (let node = i; node >= 0; node = parents[node]) path.push(tokens[node]);
-        for (let k = path.length - 1; k >= 0; k--) context.push(path[k]);
-      } else {
-        context.push(tokens[i]);
+    // the cache itself one token at a time (restored if a logits function throws); only rows that
+    // are returned are computed.
+    const context = parents ? this.cache.slice() : this.cache;
+    const { scratch } = this.shared;
+    try {
+      for (let i = 0; i < count; i++) {
+        if (parents) {
+          context.length = start;
+          const path: number[] = [];
+          for (let node = i; node >= 0; node = parents[node]) path.push(tokens[node]);
+          for (let k = path.length - 1; k >= 0; k--) context.push(path[k]);
+        } else {
+          context.push(tokens[i]);
+        }
+        const row = which === 'all' ? i : which === 'last' && i === count - 1 ? 0 : -1;
+        if (row >= 0) {
+          scratch.fill(0);
+          this.shared.model.logitsFor(context, scratch);
+          logits.data.set(scratch, row * vocabSize);
+        }
+        if (hidden) {
+          this.shared.model.hiddenStateFor?.(context, hidden.data.subarray(i * hiddenSize, (i + 1) * hiddenSize));
+        }
       }
-      const row = which === 'all' ? i : which === 'last' && i === count - 1 ? 0 : -1;
-      if (row >= 0) this.shared.model.logitsFor(context, logits.data.subarray(row * vocabSize, (row + 1) * vocabSize));
-      if (hidden)
-        this.shared.model.hiddenStateFor?.(context, hidden.data.subarray(i * hiddenSize, (i + 1) * hiddenSize));
+    } catch (error) {
+      this.cache.length = start;
+      throw error;
     }
     this.shared.counters.forwardCalls++;
     this.shared.counters.forwardTokens += count;
-    for (let i = 0; i < count; i++) this.cache.push(tokens[i]);
+    if (parents) for (let i = 0; i < count; i++) this.cache.push(tokens[i]);
     this.lastBlock = { start, tokens, parents };
     return hidden ? { logits, hiddenStates: hidden } : { logits };
   }
