@@ -39,8 +39,9 @@ export interface SpecTrOptions {
  *
  * Exact for any valid ρ (the digest's proof): acceptance contributes `γ(ρ)·min(q(x), p(x)/ρ)`,
  * the fall-through `(1 − β)^k·p_res(x)`, summing to p(x). With k = 1 it is speculative sampling.
- * All candidates of a level must be drawn from the same q (they share the prefix); the first
- * candidate's q row is used.
+ * All candidates of a level must be drawn from the same q (they share the prefix): the first
+ * candidate's q row is used, and rows that differ from it by more than 1e-3 are refused with an
+ * `InvalidArgumentError` (drafts from several distributions: use `recursiveRejectionVerifier()`).
  *
  * Under a greedy sampler it runs the greedy kernel instead (deepest argmax-matching path, no random
  * draws): p is one-hot there, so that is exact and accepts at least as many tokens.
@@ -134,8 +135,7 @@ export function verifySpecTr(input: VerifyInput, checked: CheckedInput, fixedRho
     const target = targetDistribution(input, active[0]);
     const path = active[0] < 0 ? [] : pathTo(input.draft.parents, active[0]);
     if (candidates.length === 0) return { path, next: sampleToken(target, input.rng) };
-    const draft = draftRow(input, candidates[0], checked.vocabSize, name) as Float32Array;
-    for (let i = 1; i < candidates.length; i++) draftRow(input, candidates[i], checked.vocabSize, name);
+    const draft = sharedDraftRow(input, candidates, checked.vocabSize);
     const { rho, gamma } = planKSeq(target, draft, candidates.length, fixedRho);
     let accepted = -1;
     for (const candidate of candidates) {
@@ -150,6 +150,42 @@ export function verifySpecTr(input: VerifyInput, checked: CheckedInput, fixedRho
     const token = tokens[accepted];
     active = candidates.filter((candidate) => tokens[candidate] === token);
   }
+}
+
+// Largest difference tolerated between candidates' q rows: forks of one draft model give the same
+// distribution up to float rounding; a different model gives rows far apart.
+const sameRowTolerance = 1e-3;
+
+/**
+ * The q row every candidate of a level was drawn from. K-SEQ's proof needs one q for all k drafts;
+ * rows from different distributions (several draft models) are refused rather than silently
+ * giving a biased output.
+ */
+function sharedDraftRow(input: VerifyInput, candidates: readonly number[], vocabSize: number): Float32Array {
+  const shared = draftRow(input, candidates[0], vocabSize, name) as Float32Array;
+  for (const candidate of candidates) {
+    const row = draftRow(input, candidate, vocabSize, name) as Float32Array;
+    if (row !== shared) {
+      let difference = 0;
+      for (let i = 0; i < vocabSize; i++) difference = Math.max(difference, Math.abs(row[i] - shared[i]));
+      if (difference > sameRowTolerance) {
+        throw new InvalidArgumentError(
+          `${name} draft.q`,
+          `candidates ${candidates[0]} and ${candidate} share a prefix but were drawn from different q rows ` +
+            `(max difference ${difference.toExponential(2)}); SpecTr needs i.i.d. drafts from one q, ` +
+            'use recursiveRejectionVerifier() for drafts from different distributions',
+        );
+      }
+    }
+    const token = input.draft.tokens[candidate];
+    if (!(shared[token] > 0)) {
+      throw new InvalidArgumentError(
+        `${name} draft.q`,
+        `candidate ${candidate} (token ${token}) has no mass in its level's q row, so it cannot have been drawn from it`,
+      );
+    }
+  }
+  return shared;
 }
 
 // p_res ∝ p − γ·min(q, p/ρ), clamped at 0 against rounding; written over the target copy.

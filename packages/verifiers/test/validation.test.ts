@@ -109,6 +109,26 @@ describe('q rows', () => {
   });
 });
 
+describe('q rows of particular kinds', () => {
+  it('SpecTr refuses candidates of one level drawn from different q rows', () => {
+    const other = Float32Array.of(0.7, 0.1, 0.1, 0.1);
+    const draft: Draft = { tokens: [1, 2], parents: [-1, -1], sampling: 'independent', q: [uniform, other] };
+    expect(() => specTrVerifier().verify(input(draft))).toThrow(/different q rows/);
+    // Equal rows in different arrays (one draft model, two forks) are fine.
+    const copy: Draft = { ...draft, q: [uniform, uniform.slice()] };
+    expect(() => specTrVerifier().verify(input(copy))).not.toThrow();
+  });
+
+  it('q rows on a deterministic draft are ignored (its tokens were not drawn from them)', () => {
+    // q = 0 at the drafted token would be refused for a sampled draft.
+    const zeroAtToken = Float32Array.of(1, 0, 0, 0);
+    const draft: Draft = { tokens: [1, 2], parents: [-1, 0], sampling: 'deterministic', q: [zeroAtToken, zeroAtToken] };
+    for (const verifier of [speculativeSamplingVerifier(), recursiveRejectionVerifier(), defaultVerifier()]) {
+      expect(() => verifier.verify(input(draft))).not.toThrow();
+    }
+  });
+});
+
 describe('options', () => {
   it('specTrVerifier validates rho', () => {
     expect(() => specTrVerifier({ rho: 0.5 })).toThrow(InvalidArgumentError);

@@ -79,7 +79,8 @@ export function requireChain(input: VerifyInput, verifierName: string, suggestio
 /**
  * The q row draft node `node` was drawn from, checked: present, one entry per vocabulary token, and
  * positive at the node's own token (a token with q = 0 cannot have been drawn). Returns undefined
- * for a deterministic draft without q rows (the caller treats the node as a point mass).
+ * for a deterministic draft (the caller treats the node as a point mass): its tokens were not drawn
+ * from any q rows it may carry, so using them as proposals would bias the output.
  */
 export function draftRow(
   input: VerifyInput,
@@ -88,9 +89,9 @@ export function draftRow(
   verifierName: string,
 ): Float32Array | undefined {
   const { draft } = input;
+  if (draft.sampling === 'deterministic') return undefined;
   const row = draft.q?.[node];
   if (!row) {
-    if (draft.sampling === 'deterministic') return undefined;
     throw new InvalidArgumentError(
       `${verifierName} draft.q`,
       `node ${node} of a ${draft.sampling} draft has no q row; give every sampled node the distribution it was drawn from`,
