@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { resolve } from 'node:path';
 import {
   AbortError,
   autoregressive,
@@ -99,6 +99,7 @@ export async function runGenerate(argv: readonly string[], io: CliIo): Promise<n
     const sampler = samplers.samplerChain({ ...request.sampler, eos: [...stopTokens] });
     let strategy: Strategy = autoregressive();
     let draftModel: LoadedModel | undefined;
+    let draftDirectory: string | undefined;
     if (request.draft !== undefined) {
       const drafter = await resolveDrafter(request.draft);
       const options: Record<string, unknown> = { ...request.draftOptions };
@@ -106,6 +107,7 @@ export async function runGenerate(argv: readonly string[], io: CliIo): Promise<n
         const directory = request.draftModel ?? defaults?.tinyLmDraft;
         if (!directory) throw new UsageError(`--draft ${request.draft} needs --draft-model DIR`);
         draftModel = await runtime.loadModel(directory, loadOptions);
+        draftDirectory = resolve(directory);
         disposables.push(draftModel);
         options.draftModel = draftModel;
       } else if (request.draftModel !== undefined) {
@@ -172,12 +174,12 @@ export async function runGenerate(argv: readonly string[], io: CliIo): Promise<n
         stats: result.stats,
         model: {
           name: model.name,
-          directory: model.directory ?? modelDirectory,
+          directory: model.directory ?? resolve(modelDirectory),
           vocabSize: model.vocabSize,
           contextLength: model.contextLength,
         },
         ...(draftModel
-          ? { draftModel: { name: draftModel.name, directory: draftModel.directory ?? basename(draftModel.name) } }
+          ? { draftModel: { name: draftModel.name, directory: draftModel.directory ?? (draftDirectory as string) } }
           : {}),
         strategy: renderer.strategy ?? strategy.name,
         ...(request.draft ? { drafter: request.draft } : {}),

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { tinyLm } from '@decodekit/models-tiny';
+import { tinyLm, tinyLmDraft } from '@decodekit/models-tiny';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // The built executable, as `pnpm demo` and npm's bin link run it (turbo builds before testing).
@@ -91,6 +91,9 @@ describe('decodekit generate (built bin, tiny model)', { timeout: 60_000 }, () =
     expect(speculative.text).toBe(greedy.text);
     expect(speculative.strategy).toBe(`speculative:${drafter}`);
     expect(speculative.drafter).toBe(drafter);
+    // Only model drafters load a draft model (the tiny draft model by default).
+    if (drafter === 'sps') expect(speculative.draftModel).toEqual({ name: 'tiny-lm-draft', directory: tinyLmDraft });
+    else expect(speculative.draftModel).toBeUndefined();
     const stats = speculative.stats;
     expect(stats.newTokens).toBe(greedy.tokens.length);
     expect(stats.accepted).toBeLessThanOrEqual(stats.drafted);
