@@ -7,6 +7,7 @@ import { defaultVerifier } from '@decodekit/verifiers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type AcceptanceHeadWeights,
+  acceptanceHeadFromWeights,
   multiDraft,
   pearl,
   specDecPlusPlus,
@@ -57,6 +58,22 @@ describe('on the tiny ONNX models (tiny-lm target, tiny-lm-draft draft)', () => 
     ['rsd tree', () => multiDraft({ draftModel, k: 2, depth: 3, mode: 'without-replacement', branching: [2, 2, 1] })],
     ['vocabtrim', () => vocabTrim({ draftModel, keep: 512, calibrationTokens: references.flat() })],
   ];
+  if (existsSync(headPath)) {
+    it("the trained SpecDec++ head gives PyTorch's acceptance probability on the ONNX draft's hidden state", async () => {
+      const weights = JSON.parse(readFileSync(headPath, 'utf8')) as AcceptanceHeadWeights & {
+        metadata: { probe: { tokens: number[]; acceptProbability: number } };
+      };
+      const { tokens, acceptProbability } = weights.metadata.probe;
+      const sequence = draftModel.openSequence();
+      const output = await sequence.forward({ tokens }, { logits: 'last', hiddenStates: true });
+      await sequence.dispose();
+      const hidden = output.hiddenStates;
+      if (!hidden) throw new Error('the draft model returned no hidden states');
+      const last = hidden.data.subarray((hidden.rows - 1) * hidden.columns, hidden.rows * hidden.columns);
+      expect(acceptanceHeadFromWeights(weights).predict(last)).toBeCloseTo(acceptProbability, 3);
+    });
+  }
+
   for (const [name, create] of cases) {
     it(`${name}: greedy output is token-identical to autoregressive greedy`, async () => {
       const verifier: Verifier = defaultVerifier();
