@@ -529,7 +529,7 @@ function judge(
       message:
         `verifier "${verifier.name}" (${setting}): the committed tokens are not distributed as the target. ` +
         `${summary}. Worst cells of the ${worst.label}: ${worstCells(worst)}. ` +
-        `The check fails when a p-value is below ${failBelow}.${hint}`,
+        `The check fails when a p-value is below ${formatNumber(failBelow)}.${hint}`,
     };
   }
   return { ...base, passed: true, message: `verifier "${verifier.name}" (${setting}): ${summary}` };
