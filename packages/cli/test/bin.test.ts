@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -166,6 +166,39 @@ describe('decodekit generate (built bin, tiny model)', { timeout: 60_000 }, () =
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('[model-format]');
     expect(run.stderr).toContain(`model directory ${missing} does not exist`);
+  });
+});
+
+/** A copy of the tiny model (graphs linked, not copied) with some files replaced. */
+async function alteredTinyModel(name: string, replace: Record<string, string>): Promise<string> {
+  const directory = join(scratch, name);
+  await mkdir(directory, { recursive: true });
+  for (const entry of await readdir(tinyLm)) {
+    if (replace[entry] !== undefined) await writeFile(join(directory, entry), replace[entry]);
+    else await symlink(join(tinyLm, entry), join(directory, entry));
+  }
+  return directory;
+}
+
+describe('errors on altered model directories (built bin)', { timeout: 60_000 }, () => {
+  it('--chat on a tokenizer without a chat template exits 1 with the capability error', async () => {
+    const config = JSON.parse(await readFile(join(tinyLm, 'tokenizer_config.json'), 'utf8'));
+    delete config.chat_template;
+    const directory = await alteredTinyModel('no-chat-template', { 'tokenizer_config.json': JSON.stringify(config) });
+    const run = await decodekit(['generate', '--model', directory, '--chat', '-n', '4', 'hello']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('[missing-capability]');
+    expect(run.stderr).toMatch(/no chat_template/);
+    const plain = await decodekit(['generate', '--model', directory, '-q', '-n', '4', 'hello']);
+    expect(plain.code, plain.stderr).toBe(0);
+  });
+
+  it('inspect lists a broken tokenizer.json under Problems and exits 1', async () => {
+    const directory = await alteredTinyModel('broken-tokenizer', { 'tokenizer.json': '{"model": ' });
+    const run = await decodekit(['inspect', '--no-runtime', directory]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/Problems\n\s+tokenizer: \[model-format\] .*tokenizer\.json is not valid JSON/);
+    expect(run.stdout).toMatch(/llama · \d+ layers/); // the rest is still reported
   });
 });
 
