@@ -1,0 +1,72 @@
+import type { BenchmarkResults, MethodResult, SuiteFigures } from './run-benchmark.js';
+
+const fixed = (value: number, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : '–');
+const percent = (value: number) => `${Math.round(value * 100)}`;
+const megabytes = (bytes: number) => `${Math.round(bytes / 1e6)}`;
+
+function row(method: MethodResult, suite: string, f: SuiteFigures, baseline: boolean): string {
+  const acceptance = f.acceptanceByPosition
+    .slice(0, 4)
+    .map((a) => fixed(a))
+    .join(' ');
+  const split = `${percent(f.timeShare.draft)} / ${percent(f.timeShare.verify + f.timeShare.prefill)} / ${percent(f.timeShare.sample)} / ${percent(f.timeShare.other)}`;
+  const speedup = baseline
+    ? '1.00'
+    : `${fixed(f.speedup.median)} (${fixed(f.speedup.lowerQuartile)}–${fixed(f.speedup.upperQuartile)})`;
+  return `| ${method.method} | ${suite} | ${fixed(f.tokensPerSecond.median, 1)} | ${speedup} | ${fixed(f.tau)} | ${baseline ? '1.00' : fixed(f.efficiency)} | ${acceptance || '–'} | ${split} | ${megabytes(f.peakResidentBytes)} |`;
+}
+
+/**
+ * The results as Markdown: the settings and machine, the greedy equality verdict, then one table
+ * row per method and suite (and overall): tokens/s, speedup (median and interquartile range of the
+ * per-repetition ratios), τ, efficiency = speedup / τ, acceptance at draft positions 1–4, the
+ * draft / verify / sample / other time split and the process RSS high-water mark.
+ */
+export function renderMarkdownReport(results: BenchmarkResults, options: { readonly command?: string } = {}): string {
+  const s = results.settings;
+  const e = results.environment;
+  const lines: string[] = [];
+  lines.push(
+    `Run ${results.startedAt} — ${s.mode}${s.temperature ? ` (temperature ${s.temperature})` : ''}, ${s.suites.length} suites × ${s.promptsPerSuite} prompts, ${s.maxNewTokens} new tokens each, ${s.repetitions} repetitions, seed ${s.seed}, ${s.threads} onnxruntime threads; wall time ${fixed(results.wallTimeMs / 60000, 1)} min.`,
+  );
+  lines.push('');
+  if (options.command) lines.push(`Command: \`${options.command}\``, '');
+  lines.push(
+    `Machine: ${e.cpuCount} × ${e.cpuModel}, ${fixed(e.totalMemoryBytes / 2 ** 30, 0)} GiB, ${e.platform}, Node ${e.node}, onnxruntime-node ${e.onnxruntimeVersion ?? '?'}; 1-minute load average ${fixed(e.loadAverageStart, 1)} at the start, ${fixed(e.loadAverageEnd, 1)} at the end.`,
+  );
+  lines.push('');
+  if (results.greedyCheck.performed) {
+    lines.push(
+      `Greedy equality check: **${results.greedyCheck.passed ? 'passed' : 'FAILED'}** — ${results.greedyCheck.comparedGenerations} decodekit generations token-identical to autoregressive greedy.`,
+    );
+    for (const peer of results.methods.filter((m) => m.kind === 'peer' && m.comparedGenerations)) {
+      lines.push(
+        `${peer.method}${peer.version ? ` ${peer.version}` : ''}: ${peer.matchingGenerations}/${peer.comparedGenerations} generations identical to decodekit's autoregressive greedy.`,
+      );
+    }
+    lines.push('');
+  }
+  lines.push(
+    '| method | suite | tokens/s | speedup (IQR) | τ | efficiency | acceptance @1 2 3 4 | time % draft / verify / sample / other | peak RSS MB |',
+    '|---|---|---:|---:|---:|---:|---|---|---:|',
+  );
+  for (const method of results.methods) {
+    if (!method.available) continue;
+    for (const suite of s.suites) {
+      const f = method.suites[suite];
+      if (f) lines.push(row(method, suite, f, method.kind === 'baseline'));
+    }
+    if (method.overall && s.suites.length > 1)
+      lines.push(row(method, '**overall**', method.overall, method.kind === 'baseline'));
+  }
+  const missing = results.methods.filter((m) => !m.available);
+  if (missing.length > 0) {
+    lines.push('', 'Not measured:');
+    for (const m of missing) lines.push(`- ${m.method}: ${m.unavailableReason ?? 'unavailable'}`);
+  }
+  lines.push(
+    '',
+    "tokens/s: generated tokens over wall time (prefill included), median of repetitions. Speedup: per repetition, the method's tokens/s over autoregressive's in the same repetition; median (interquartile range). τ: tokens committed per target forward, prefill included. Efficiency: median speedup / τ. Verify time includes the prefill. Peak RSS: process-wide high-water mark seen after the method's generations (all methods share one process).",
+  );
+  return `${lines.join('\n')}\n`;
+}
