@@ -1,16 +1,18 @@
 #!/usr/bin/env node
 // Runtime overhead benchmark of @decodekit/runtime-onnx (run after `pnpm --filter @decodekit/runtime-onnx build`):
 //
-//   node bench/overhead.mjs [modelDir] [--runs 5] [--tokens 128] [--threads 1] [--json out.json]
+//   node bench/overhead.mjs [modelDir] [--runs 5] [--tokens 128] [--threads 1] [--json out.json] [--transformers DIR]
 //
 // Every figure is the median of --runs runs in this one process, so ratios are comparable.
 // 1. Greedy decoding tokens/s: a minimal hand-written onnxruntime-node loop, decodekit's
 //    Sequence.forward loop, and core's generate() (sampler chain and statistics included).
 // 2. Verify cost: one forward of k = 1, 2, 4, 8, 16 tokens after a cache of 64 / 256 / 480 tokens.
 // 3. Event-loop responsiveness: the largest gap of a 1 ms setInterval while generating, in-thread vs worker.
-// 4. transformers.js on the same directory, if @huggingface/transformers is installed.
+// 4. transformers.js on the same directory, if @huggingface/transformers is installed (or found under --transformers DIR).
 import { writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { basename, dirname } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { generate } from '@decodekit/core';
 import * as ort from 'onnxruntime-node';
@@ -23,6 +25,7 @@ const { values, positionals } = parseArgs({
     tokens: { type: 'string', default: '128' },
     threads: { type: 'string', default: '1' },
     json: { type: 'string' },
+    transformers: { type: 'string' },
   },
 });
 const directory = positionals[0] ?? fileURLToPath(new URL('../../models-tiny/models/tiny-lm', import.meta.url));
@@ -37,12 +40,25 @@ const median = (list) => {
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
+/** CPU milliseconds (user + system, all threads of this process) since `since`. */
+const cpuMs = (since) => {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / 1000;
+};
 const argmax = (row) => {
   let best = 0;
   for (let i = 1; i < row.length; i++) if (row[i] > row[best]) best = i;
   return best;
 };
-const results = { directory, runs, newTokens, threads, promptLength, node: process.version, ort: ort.env.versions?.node ?? '1.30' };
+const results = {
+  directory,
+  runs,
+  newTokens,
+  threads,
+  promptLength,
+  node: process.version,
+  ort: ort.env.versions?.node ?? '1.30',
+};
 
 // ---- 1. greedy tokens/s --------------------------------------------------------------------
 // Each loop is a generator of steps, so the hand-written loop and decodekit's loop can run in
@@ -65,10 +81,15 @@ function* handWrittenSteps(session, config, clock) {
     const count = ids.length;
     yield (async () => {
       const start = performance.now();
+      const cpu = process.cpuUsage();
       const feeds = {
         input_ids: new ort.Tensor('int64', BigInt64Array.from(ids, BigInt), [1, count]),
         attention_mask: new ort.Tensor('int64', new BigInt64Array(length + count).fill(1n), [1, length + count]),
-        position_ids: new ort.Tensor('int64', BigInt64Array.from({ length: count }, (_, i) => BigInt(length + i)), [1, count]),
+        position_ids: new ort.Tensor(
+          'int64',
+          BigInt64Array.from({ length: count }, (_, i) => BigInt(length + i)),
+          [1, count],
+        ),
         ...past,
       };
       const result = await session.run(feeds);
@@ -83,6 +104,7 @@ function* handWrittenSteps(session, config, clock) {
       length += count;
       ids = [next];
       clock.ms += performance.now() - start;
+      clock.cpuMs += cpuMs(cpu);
     })();
   }
   return out;
@@ -95,23 +117,27 @@ function* sequenceSteps(model, clock) {
   for (let step = 0; step < newTokens; step++) {
     yield (async () => {
       const start = performance.now();
+      const cpu = process.cpuUsage();
       const output = await sequence.forward({ tokens }, { logits: 'last' });
       const next = argmax(output.logits.data);
       out.push(next);
       tokens = [next];
       clock.ms += performance.now() - start;
+      clock.cpuMs += cpuMs(cpu);
     })();
   }
   sequence.dispose();
   return out;
 }
 
-/** Runs step generators in lockstep; returns each one's token list. */
+/** Runs step generators in lockstep, reversing the order every step; returns each one's result. */
 async function lockstep(...loops) {
   const outputs = loops.map(() => undefined);
-  for (;;) {
+  for (let step = 0; ; step++) {
     let active = false;
-    for (let i = 0; i < loops.length; i++) {
+    const order = loops.map((_, i) => i);
+    if (step % 2 === 1) order.reverse();
+    for (const i of order) {
       if (outputs[i] !== undefined) continue;
       const next = loops[i].next();
       if (next.done) outputs[i] = next.value;
@@ -125,7 +151,7 @@ async function lockstep(...loops) {
 }
 
 async function sequenceLoop(model) {
-  const clock = { ms: 0 };
+  const clock = { ms: 0, cpuMs: 0 };
   const [tokens] = await lockstep(sequenceSteps(model, clock));
   return { ms: clock.ms, tokens };
 }
@@ -138,21 +164,28 @@ async function generateLoop(model) {
 
 const { readFile } = await import('node:fs/promises');
 const config = JSON.parse(await readFile(`${directory}/config.json`, 'utf8'));
-const sessionOptions = { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all', executionMode: 'sequential' };
+const sessionOptions = {
+  intraOpNumThreads: threads,
+  interOpNumThreads: 1,
+  graphOptimizationLevel: 'all',
+  executionMode: 'sequential',
+};
 const session = await ort.InferenceSession.create(`${directory}/onnx/model.onnx`, sessionOptions);
 const model = await loadModel(directory, { intraOpNumThreads: threads });
-const timings = { handWritten: [], sequence: [], generate: [] };
+const timings = { handWritten: [], sequence: [], generate: [], handWrittenCpu: [], sequenceCpu: [] };
 let reference;
-await lockstep(handWrittenSteps(session, config, { ms: 0 }), sequenceSteps(model, { ms: 0 })); // warm-up
+await lockstep(handWrittenSteps(session, config, { ms: 0, cpuMs: 0 }), sequenceSteps(model, { ms: 0, cpuMs: 0 })); // warm-up
 for (let run = 0; run < runs; run++) {
-  const handClock = { ms: 0 };
-  const sequenceClock = { ms: 0 };
+  const handClock = { ms: 0, cpuMs: 0 };
+  const sequenceClock = { ms: 0, cpuMs: 0 };
   const [a, b] = await lockstep(handWrittenSteps(session, config, handClock), sequenceSteps(model, sequenceClock));
   const c = await generateLoop(model);
   reference ??= a;
   if (b.join() !== a.join() || c.tokens.join() !== a.join()) throw new Error('greedy tokens differ between loops');
   timings.handWritten.push(handClock.ms);
   timings.sequence.push(sequenceClock.ms);
+  timings.handWrittenCpu.push(handClock.cpuMs);
+  timings.sequenceCpu.push(sequenceClock.cpuMs);
   timings.generate.push(c.ms);
 }
 const tps = (ms) => (newTokens / ms) * 1000;
@@ -162,81 +195,129 @@ results.greedy = {
   generateTokensPerSecond: tps(median(timings.generate)),
   sequenceOverheadPercent: (median(timings.sequence) / median(timings.handWritten) - 1) * 100,
   generateOverheadPercent: (median(timings.generate) / median(timings.handWritten) - 1) * 100,
-  medianMs: { handWritten: median(timings.handWritten), sequence: median(timings.sequence), generate: median(timings.generate) },
+  // CPU time (all threads of this process) is far less sensitive to other processes than wall time.
+  sequenceCpuOverheadPercent: (median(timings.sequenceCpu) / median(timings.handWrittenCpu) - 1) * 100,
+  medianCpuMs: { handWritten: median(timings.handWrittenCpu), sequence: median(timings.sequenceCpu) },
+  medianMs: {
+    handWritten: median(timings.handWritten),
+    sequence: median(timings.sequence),
+    generate: median(timings.generate),
+  },
 };
 await session.release();
 
 // ---- 2. verify cost curve ----------------------------------------------------------------------
+// One sequence per context; every round measures each (context, k) once, so load drifts spread
+// over all cells instead of skewing one.
 const contexts = [64, 256, Math.min(480, model.contextLength - 16)];
 const blockSizes = [1, 2, 4, 8, 16];
-results.verifyCostMs = {};
+const verifyRounds = Math.max(runs, 15);
+const verifySequences = [];
 for (const context of contexts) {
   const sequence = model.openSequence();
-  await sequence.forward({ tokens: Array.from({ length: context }, (_, i) => 256 + ((i * 53) % 2048)) }, { logits: 'none' });
-  const row = {};
-  for (const k of blockSizes) {
-    const block = Array.from({ length: k }, (_, i) => 300 + i);
-    const samples = [];
-    await sequence.forward({ tokens: block }, { logits: 'all' });
-    await sequence.truncate(context);
-    for (let run = 0; run < Math.max(runs, 7); run++) {
-      const start = performance.now();
-      await sequence.forward({ tokens: block }, { logits: 'all' });
-      samples.push(performance.now() - start);
-      await sequence.truncate(context);
-    }
-    row[k] = median(samples);
-  }
-  results.verifyCostMs[context] = row;
-  await sequence.dispose();
+  await sequence.forward(
+    { tokens: Array.from({ length: context }, (_, i) => 256 + ((i * 53) % 2048)) },
+    { logits: 'none' },
+  );
+  verifySequences.push(sequence);
 }
+const verifySamples = contexts.map(() => blockSizes.map(() => []));
+const verifyCpuSamples = contexts.map(() => blockSizes.map(() => []));
+for (let round = -1; round < verifyRounds; round++) {
+  for (let c = 0; c < contexts.length; c++) {
+    for (let b = 0; b < blockSizes.length; b++) {
+      const block = Array.from({ length: blockSizes[b] }, (_, i) => 300 + i);
+      const start = performance.now();
+      const cpu = process.cpuUsage();
+      await verifySequences[c].forward({ tokens: block }, { logits: 'all' });
+      const elapsed = performance.now() - start;
+      const cpuElapsed = cpuMs(cpu);
+      await verifySequences[c].truncate(contexts[c]);
+      if (round >= 0) {
+        // round -1 warms up
+        verifySamples[c][b].push(elapsed);
+        verifyCpuSamples[c][b].push(cpuElapsed);
+      }
+    }
+  }
+}
+results.verifyCostMs = {};
+results.verifyCostCpuMs = {};
+contexts.forEach((context, c) => {
+  results.verifyCostMs[context] = Object.fromEntries(blockSizes.map((k, b) => [k, median(verifySamples[c][b])]));
+  results.verifyCostCpuMs[context] = Object.fromEntries(blockSizes.map((k, b) => [k, median(verifyCpuSamples[c][b])]));
+});
+for (const sequence of verifySequences) sequence.dispose();
 
 // ---- 3. event-loop responsiveness ----------------------------------------------------------
-async function maxTimerGap(target) {
-  const gaps = [];
-  for (let run = 0; run < runs; run++) {
-    let last = performance.now();
-    let worst = 0;
-    let ticks = 0;
-    const timer = setInterval(() => {
-      const now = performance.now();
-      worst = Math.max(worst, now - last);
-      last = now;
-      ticks++;
-    }, 1);
-    const start = performance.now();
-    await sequenceLoop(target);
-    const elapsed = performance.now() - start;
-    clearInterval(timer);
-    gaps.push({ worst, ticks, elapsed });
-  }
-  return {
-    maxGapMs: median(gaps.map((g) => g.worst)),
-    ticksPerSecond: median(gaps.map((g) => (g.ticks / g.elapsed) * 1000)),
-    tokensPerSecond: tps(median(gaps.map((g) => g.elapsed))),
-  };
+async function timerGap(target) {
+  let last = performance.now();
+  let worst = 0;
+  let ticks = 0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    worst = Math.max(worst, now - last);
+    last = now;
+    ticks++;
+  }, 1);
+  const start = performance.now();
+  await sequenceLoop(target);
+  const elapsed = performance.now() - start;
+  clearInterval(timer);
+  return { worst, ticks, elapsed };
 }
 const workerModel = await loadModel(directory, { intraOpNumThreads: threads, worker: true });
 await sequenceLoop(workerModel); // warm-up
-results.eventLoop = { inThread: await maxTimerGap(model), worker: await maxTimerGap(workerModel) };
+const gaps = { inThread: [], worker: [] };
+for (let run = 0; run < runs; run++) {
+  gaps.inThread.push(await timerGap(model));
+  gaps.worker.push(await timerGap(workerModel));
+}
+const summarize = (list) => ({
+  maxGapMs: median(list.map((g) => g.worst)),
+  ticksPerSecond: median(list.map((g) => (g.ticks / g.elapsed) * 1000)),
+  tokensPerSecond: tps(median(list.map((g) => g.elapsed))),
+});
+results.eventLoop = { inThread: summarize(gaps.inThread), worker: summarize(gaps.worker) };
 await workerModel.dispose();
 await model.dispose();
 
 // ---- 4. transformers.js ------------------------------------------------------------------------
+// Optional: --transformers DIR names a folder whose node_modules holds @huggingface/transformers
+// (it is not a dependency of this package). It loads the same directory offline.
 try {
-  const transformers = await import('@huggingface/transformers');
+  const from = values.transformers
+    ? createRequire(`${values.transformers}/`).resolve('@huggingface/transformers')
+    : '@huggingface/transformers';
+  const transformers = await import(from.startsWith('/') ? pathToFileURL(from).href : from);
   transformers.env.allowRemoteModels = false;
-  transformers.env.localModelPath = `${directory}/..`;
-  const name = directory.split('/').filter(Boolean).pop();
-  const lm = await transformers.AutoModelForCausalLM.from_pretrained(name, { dtype: 'fp32' });
-  const input = new transformers.Tensor('int64', BigInt64Array.from(prompt, BigInt), [1, prompt.length]);
+  transformers.env.allowLocalModels = true;
+  transformers.env.localModelPath = `${dirname(directory)}/`;
+  const lm = await transformers.AutoModelForCausalLM.from_pretrained(basename(directory), {
+    dtype: 'fp32',
+    session_options: { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' },
+  });
+  const input_ids = new transformers.Tensor('int64', BigInt64Array.from(prompt, BigInt), [1, prompt.length]);
+  const attention_mask = new transformers.Tensor('int64', new BigInt64Array(prompt.length).fill(1n), [
+    1,
+    prompt.length,
+  ]);
+  const run = () =>
+    lm.generate({ input_ids, attention_mask, max_new_tokens: newTokens, min_new_tokens: newTokens, do_sample: false });
+  await run(); // warm-up
   const samples = [];
-  for (let run = 0; run < runs; run++) {
+  let sameTokens;
+  for (let i = 0; i < runs; i++) {
     const start = performance.now();
-    await lm.generate({ input_ids: input, max_new_tokens: newTokens, min_new_tokens: newTokens, do_sample: false });
+    const output = await run();
     samples.push(performance.now() - start);
+    sameTokens ??= output.tolist()[0].slice(prompt.length).map(Number).join() === reference.join();
   }
-  results.transformersJs = { tokensPerSecond: tps(median(samples)) };
+  results.transformersJs = {
+    version: transformers.env.version,
+    tokensPerSecond: tps(median(samples)),
+    sameGreedyTokens: sameTokens,
+  };
 } catch (error) {
   results.transformersJs = { unavailable: String(error?.message ?? error).split('\n')[0] };
 }
