@@ -15,6 +15,7 @@ export {
   draftProblem,
 } from './conformance/drafter-checks.js';
 export {
+  checkAbortSignal,
   checkChainAccept,
   checkContextOverflow,
   checkDisposal,

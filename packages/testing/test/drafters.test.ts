@@ -48,6 +48,21 @@ describe('the drafter checks catch broken drafters', () => {
     expect(result.message).toMatch(/maxTokens was 0/);
   });
 
+  it('a drafter that writes into the committed tokens fails', async () => {
+    const inner = createModelDrafter(draftModel(), { maxTokens: 4, sampling: 'greedy' });
+    const writer: Drafter = {
+      ...inner,
+      name: 'writer',
+      propose(context) {
+        context.tokens[0] = (context.tokens[0] + 1) % 32;
+        return inner.propose(context);
+      },
+    };
+    const result = await checkDrafterGreedyGeneration(() => writer);
+    expect(result.passed).toBe(false);
+    expect(result.message).toMatch(/modified context.tokens/);
+  });
+
   it('a sampled draft without q rows is reported', () => {
     const problem = draftProblem({ tokens: [1], parents: [-1], sampling: 'independent' }, 4, 10);
     expect(problem).toMatch(/q row/);

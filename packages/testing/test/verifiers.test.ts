@@ -124,6 +124,21 @@ describe('the verifier checks catch biased verifiers', () => {
     expect(result.message).toMatch(/\[5,2\], which is not a root-to-node path/);
   });
 
+  it('a verifier that writes into targetLogits fails (they are read-only)', async () => {
+    const inner = referenceSampleMatchVerifier();
+    const writer: Verifier = {
+      ...inner,
+      name: 'writer',
+      verify(input) {
+        input.targetLogits.data[0] += 1;
+        return inner.verify(input);
+      },
+    };
+    const result = await checkVerifierGreedy(writer, { sampling: 'deterministic', shape: 'chain' });
+    expect(result.passed).toBe(false);
+    expect(result.message).toMatch(/modified targetLogits \(row 0, token 0/);
+  });
+
   it('sample-match under a greedy chain is the greedy verifier', async () => {
     const result = await checkVerifierGreedy(referenceSampleMatchVerifier(), {
       sampling: 'independent',

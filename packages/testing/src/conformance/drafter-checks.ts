@@ -108,7 +108,11 @@ function inspectingDrafter(drafter: Drafter, vocabSize: number) {
     requires: drafter.requires,
     start: drafter.start ? (context) => drafter.start?.(context) : undefined,
     async propose(context: DraftContext) {
+      const before = context.tokens.join(',');
       const draft = await drafter.propose(context);
+      if (context.tokens.join(',') !== before && !state.problem) {
+        state.problem = `proposal ${state.proposals + 1} modified context.tokens (the committed tokens are read-only)`;
+      }
       state.proposals++;
       state.nodes += draft?.tokens?.length ?? 0;
       const problem = draftProblem(draft, context.maxTokens, vocabSize);

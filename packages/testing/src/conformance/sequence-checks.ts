@@ -41,6 +41,7 @@ export const sequenceChecks: readonly {
   { title: 'hidden states follow the capability flag', run: checkHiddenStates },
   { title: 'out-of-range tokens throw TokenOutOfRangeError and change nothing', run: checkTokenErrors },
   { title: 'blocks beyond the context length throw ContextOverflowError', run: checkContextOverflow },
+  { title: 'an aborted signal throws AbortError and changes nothing', run: checkAbortSignal },
 ];
 
 /** Deterministic pseudo-random token ids for the checks. */
@@ -330,6 +331,14 @@ export function checkTreeBlock(model: CausalLM, options: SequenceCheckOptions = 
           `after a ${treeParents.length}-node tree block the length is ${sequence.length}, expected ${prompt.length + treeParents.length}`,
         );
       }
+      const listed = Array.from(await sequence.tokens());
+      const asGiven = [...prompt, ...blockTokens];
+      if (listed.join(',') !== asGiven.join(',')) {
+        return failed(
+          check,
+          `before accept, tokens() is [${listed}] but should list the prefix and the tree block as given: [${asGiven}]`,
+        );
+      }
       for (let node = 0; node < treeParents.length; node++) {
         const path = pathTo(treeParents, node).map((i) => blockTokens[i]);
         const chain = await recomputeLast(model, [...prompt, ...path], hidden);
@@ -349,6 +358,22 @@ export function checkTreeBlock(model: CausalLM, options: SequenceCheckOptions = 
               )
             : undefined);
         if (problem) return failed(check, problem);
+      }
+      const lastOnly = await model.openSequence();
+      try {
+        await lastOnly.forward({ tokens: prompt }, { logits: 'none' });
+        const last = await lastOnly.forward({ tokens: blockTokens, parents: treeParents }, { logits: 'last' });
+        const lastProblem =
+          shapeProblem(last, 1, model.vocabSize, "tree block with logits: 'last'") ??
+          describeDifference(
+            "tree block with logits: 'last' vs the last node of 'all'",
+            matrixRow(last.logits, 0),
+            matrixRow(output.logits, treeParents.length - 1),
+            atol,
+          );
+        if (lastProblem) return failed(check, lastProblem);
+      } finally {
+        await lastOnly.dispose();
       }
       const unsettled = await expectErrorCode(
         () => sequence.forward({ tokens: [blockTokens[0]] }),
@@ -640,6 +665,40 @@ export function checkDisposal(
       return passed(check, 'disposed sequences and sequences of a disposed model throw DisposedError');
     } finally {
       await model.dispose();
+    }
+  });
+}
+
+/** `forward` with an already-aborted `AbortSignal` throws `AbortError` and leaves the sequence unchanged. */
+export function checkAbortSignal(model: CausalLM, options: SequenceCheckOptions = {}): Promise<CheckResult> {
+  const check = 'abort signal';
+  return guardCheck(check, async () => {
+    const atol = options.atol ?? 1e-4;
+    const tokens = makeTokens(model, options);
+    const prompt = tokens(4, 35);
+    const sequence = await model.openSequence();
+    try {
+      await sequence.forward({ tokens: prompt }, { logits: 'none' });
+      const controller = new AbortController();
+      controller.abort(new Error('test abort'));
+      const problem = await expectErrorCode(
+        () => sequence.forward({ tokens: tokens(3, 36) }, { signal: controller.signal }),
+        'aborted',
+        'forward with an aborted signal',
+      );
+      if (problem) return failed(check, problem);
+      const after = await compareWithRecompute(
+        model,
+        sequence,
+        prompt,
+        tokens(2, 37),
+        atol,
+        'the sequence after an aborted forward',
+      );
+      if (after) return failed(check, after);
+      return passed(check, 'an aborted forward throws AbortError and leaves the sequence as it was');
+    } finally {
+      await sequence.dispose();
     }
   });
 }

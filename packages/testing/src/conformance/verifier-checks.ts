@@ -7,6 +7,7 @@ import {
   type DraftSampling,
   generate,
   isTreePath,
+  type Matrix,
   type Rng,
   type SamplerChain,
   StatisticsRecorder,
@@ -59,6 +60,8 @@ const branching: Record<DraftShape, readonly number[]> = { chain: [1, 1, 1], tre
 interface KernelWorld {
   readonly vocabSize: number;
   readonly committed: Int32Array;
+  /** What `committed` must still hold after every verification. */
+  readonly committedValues: readonly number[];
   readonly promptLength: number;
   readonly sampler: SamplerChain;
   targetLogits(path: readonly number[]): Float32Array;
@@ -69,7 +72,8 @@ interface KernelWorld {
 function createKernelWorld(seed: number, vocabSize: number, greedy: boolean): KernelWorld {
   const target = createNgramMockModel({ vocabSize, order: 4, seed: seed * 2 + 1, scale: 1.5 });
   const other = createNgramMockModel({ vocabSize, order: 4, seed: seed * 2 + 2, scale: 1.5 });
-  const committed = Int32Array.from([1, 3]);
+  const committedValues = [1, 3] as const;
+  const committed = Int32Array.from(committedValues);
   const processors = [noImmediateRepeatProcessor(), temperature(1.2)];
   const sampler = createSamplerChain({ processors, greedy });
   // Rows are memoised by (kind, path) packed into one number: paths are short, tokens small.
@@ -95,6 +99,7 @@ function createKernelWorld(seed: number, vocabSize: number, greedy: boolean): Ke
   return {
     vocabSize,
     committed,
+    committedValues,
     promptLength: 1,
     sampler,
     targetLogits,
@@ -248,15 +253,16 @@ export function checkVerifierKernel(
     const pairs = new Float64Array(V * V);
     for (let trial = 0; trial < trials; trial++) {
       const built = buildDraft(world, sampling, shape, draftRng, fixedChildren);
+      const targetLogits = targetMatrix(world, built);
       const { path, next } = verifier.verify({
         draft: built.draft,
-        targetLogits: targetMatrix(world, built),
+        targetLogits,
         tokens: world.committed,
         promptLength: world.promptLength,
         sampler: world.sampler,
         rng: verifyRng,
       });
-      const invalid = invalidResult(built, path, next, V);
+      const invalid = invalidResult(built, path, next, V) ?? modifiedInput(world, built, targetLogits);
       if (invalid) {
         return failedStatistical(
           check,
@@ -379,16 +385,17 @@ export function checkVerifierGreedy(verifier: Verifier, options: VerifierCheckOp
     const rng = createRng(seed);
     for (let trial = 0; trial < trials; trial++) {
       const built = buildDraft(world, sampling, shape, rng, greedyTestChildren);
+      const targetLogits = targetMatrix(world, built);
       const { path, next } = verifier.verify({
         draft: built.draft,
-        targetLogits: targetMatrix(world, built),
+        targetLogits,
         tokens: world.committed,
         promptLength: world.promptLength,
         sampler: world.sampler,
         rng,
       });
       const where = `verifier "${verifier.name}" (${sampling} ${shape} drafts, seed ${seed}), trial ${trial}, draft ${describeDraft(built)}`;
-      const invalid = invalidResult(built, path, next, world.vocabSize);
+      const invalid = invalidResult(built, path, next, world.vocabSize) ?? modifiedInput(world, built, targetLogits);
       if (invalid) return failed(check, `${where}: ${invalid}`);
       const committed = [...path.map((node) => built.draft.tokens[node]), next];
       const expected = greedyContinuation(world, committed.length);
@@ -470,6 +477,23 @@ function longestGreedyMatch(world: KernelWorld, built: BuiltDraft): number {
     if (!built.paths.some((p) => p.join(',') === path.join(','))) return depth;
     depth++;
   }
+}
+
+/** The inputs a verifier must leave alone: target logits and committed tokens. */
+function modifiedInput(world: KernelWorld, built: BuiltDraft, targetLogits: Matrix): string | undefined {
+  const V = world.vocabSize;
+  for (let row = 0; row < targetLogits.rows; row++) {
+    const expected = world.targetLogits(row === 0 ? [] : built.paths[row - 1]);
+    for (let v = 0; v < V; v++) {
+      const value = targetLogits.data[row * V + v];
+      if (value !== expected[v] && !(Number.isNaN(value) && Number.isNaN(expected[v]))) {
+        return `modified targetLogits (row ${row}, token ${v}: ${expected[v]} became ${value}); use targetDistribution, which copies the row`;
+      }
+    }
+  }
+  if (world.committed.join(',') !== world.committedValues.join(','))
+    return 'modified the committed tokens (input.tokens)';
+  return undefined;
 }
 
 function invalidResult(
