@@ -100,6 +100,8 @@ class OnnxInThreadModel implements OnnxCausalLM, SequenceHost {
       executionMode: 'sequential' as const,
       // Library code never prints: failures reach the caller as exceptions carrying ORT's message.
       logSeverityLevel: options.logSeverityLevel ?? 4,
+      // Spinning pool threads cut latency between back-to-back runs but burn cores while idle.
+      ...(options.allowSpinning === false ? { extra: { session: { intra_op: { allow_spinning: '0' } } } } : {}),
     };
     const openSession = async (path: string): Promise<OrtSession> => {
       try {
@@ -335,7 +337,8 @@ class OnnxInThreadModel implements OnnxCausalLM, SequenceHost {
     for (const sequence of seen) sequence.busy = true;
     try {
       for (const choice of ['standard', 'tree', 'embeds'] as const) {
-        const indices = choices.flatMap((value, i) => (value === choice ? [i] : []));
+        const indices: number[] = [];
+        for (let i = 0; i < choices.length; i++) if (choices[i] === choice) indices.push(i);
         if (indices.length === 0) continue;
         const runner =
           choice === 'standard' ? this.standard : choice === 'tree' ? this.tree : await this.embedsRunner?.();
@@ -350,7 +353,8 @@ class OnnxInThreadModel implements OnnxCausalLM, SequenceHost {
         }));
         const results = await runner.run(rows, { logits: options.logits ?? 'all', hidden }, options.signal);
         this.assertOpen();
-        indices.forEach((itemIndex, k) => {
+        for (let k = 0; k < indices.length; k++) {
+          const itemIndex = indices[k];
           const result = results[k];
           items[itemIndex].sequence.commitBlock(
             prepared[itemIndex].tokens,
@@ -360,7 +364,7 @@ class OnnxInThreadModel implements OnnxCausalLM, SequenceHost {
           outputs[itemIndex] = hidden
             ? { logits: result.logits, hiddenStates: result.hidden }
             : { logits: result.logits };
-        });
+        }
       }
     } finally {
       for (const sequence of seen) sequence.busy = false;

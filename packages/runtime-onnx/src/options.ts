@@ -7,6 +7,11 @@ export interface LoadModelOptions {
   readonly worker?: boolean;
   /** Threads of each session's intra-op pool (default `os.availableParallelism()`). */
   readonly intraOpNumThreads?: number;
+  /**
+   * Let idle intra-op threads spin between runs (onnxruntime's default, true). Set false when
+   * several models share few cores (a target and a draft model on a laptop).
+   */
+  readonly allowSpinning?: boolean;
   /** Threads of the inter-op pool (default 1: decoder graphs run sequentially). */
   readonly interOpNumThreads?: number;
   /** onnxruntime graph optimizations (default `'all'`). */

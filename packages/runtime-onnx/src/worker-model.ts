@@ -132,11 +132,12 @@ class WorkerModel implements OnnxCausalLM {
       this.layers = {
         count: this.numLayers,
         embed: (tokens) => this.call({ op: 'embed', tokens: Int32Array.from(tokens) }) as Promise<Matrix>,
-        runLayers: (sequence, hidden, from, to, options = {}) => {
+        runLayers: async (sequence, hidden, from, to, options = {}) => {
           throwIfAborted(options.signal);
+          this.handleOf(sequence);
           return this.call({
             op: 'run-layers',
-            handle: this.handleOf(sequence),
+            handle: await (sequence as WorkerSequence).resolveHandle(),
             hidden,
             from,
             to,
@@ -183,17 +184,36 @@ class WorkerModel implements OnnxCausalLM {
     for (const entry of entries) entry.reject(this.failure);
   }
 
-  handleOf(sequence: Sequence): number {
+  /** Throws unless `sequence` was opened by this model. */
+  handleOf(sequence: Sequence): WorkerSequence {
     if (!(sequence instanceof WorkerSequence) || sequence.model !== this) {
       throw new InvalidArgumentError('sequence', `must come from model "${this.name}".openSequence()`);
     }
-    return sequence.handle;
+    return sequence;
   }
 
   openSequence(): OnnxModelSequence {
     if (this.failure) throw this.failure;
     if (this.disposed) throw new DisposedError(`model "${this.name}"`);
-    return new WorkerSequence(this, this.call({ op: 'open' }) as Promise<number>);
+    return this.track(new WorkerSequence(this, this.call({ op: 'open' }) as Promise<number>));
+  }
+
+  /** Frees the worker's cache of a sequence that was garbage-collected without `dispose()`. */
+  private readonly finalizer = new FinalizationRegistry<Promise<number>>((handle) => {
+    if (this.disposed || this.failure) return;
+    handle.then(
+      (value) => this.call({ op: 'dispose-sequence', handle: value }).catch(() => undefined),
+      () => undefined,
+    );
+  });
+
+  track(sequence: WorkerSequence): WorkerSequence {
+    this.finalizer.register(sequence, sequence.handlePromise, sequence);
+    return sequence;
+  }
+
+  untrack(sequence: WorkerSequence): void {
+    this.finalizer.unregister(sequence);
   }
 
   async forwardBatch(
@@ -201,10 +221,7 @@ class WorkerModel implements OnnxCausalLM {
     options: ForwardOptions = {},
   ): Promise<ForwardOutput[]> {
     throwIfAborted(options.signal);
-    const sequences = items.map(({ sequence }) => {
-      this.handleOf(sequence);
-      return sequence as WorkerSequence;
-    });
+    const sequences = items.map(({ sequence }) => this.handleOf(sequence));
     const handles = await Promise.all(sequences.map((sequence) => sequence.resolveHandle()));
     const blocks = items.map(({ block }) => wireBlock(block));
     const outputs = (await this.call({
@@ -234,22 +251,13 @@ class WorkerSequence implements OnnxModelSequence {
   private ids: number[] = [];
   private last: { start: number; length: number; parents?: Int32Array } | undefined;
   private disposed = false;
-  private opened: number | undefined;
 
   constructor(
     readonly model: WorkerModel,
-    private readonly handlePromise: Promise<number>,
+    readonly handlePromise: Promise<number>,
   ) {
-    handlePromise.then(
-      (handle) => {
-        this.opened = handle;
-      },
-      () => undefined,
-    );
-  }
-
-  get handle(): number {
-    return this.opened ?? -1;
+    // An open that fails surfaces on the first call that needs the handle.
+    handlePromise.catch(() => undefined);
   }
 
   resolveHandle(): Promise<number> {
@@ -300,7 +308,7 @@ class WorkerSequence implements OnnxModelSequence {
   async fork(): Promise<OnnxModelSequence> {
     const handle = this.model.call({ op: 'fork', handle: await this.resolveHandle() }) as Promise<number>;
     await handle;
-    const copy = new WorkerSequence(this.model, handle);
+    const copy = this.model.track(new WorkerSequence(this.model, handle));
     copy.ids = this.ids.slice();
     copy.last = this.last;
     return copy;
@@ -309,6 +317,7 @@ class WorkerSequence implements OnnxModelSequence {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
+    this.model.untrack(this);
     const handle = await this.handlePromise.catch(() => undefined);
     if (handle !== undefined) await this.model.call({ op: 'dispose-sequence', handle }).catch(() => undefined);
   }

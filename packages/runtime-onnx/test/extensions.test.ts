@@ -42,6 +42,29 @@ describe('embeddings and per-layer graphs on tiny-lm', () => {
     expect(Array.from(sequence.tokens())).toEqual([-1, -1]);
   });
 
+  it('a tree block of embeddings equals the tree block of token ids', async () => {
+    const matrix = await model.embeddingMatrix?.();
+    if (!matrix) throw new Error('no embedding matrix');
+    const treeTokens = prompt.slice(0, 5);
+    const parents = [-1, -1, 0, 0, 1];
+    const embeddings = new Float32Array(treeTokens.length * model.hiddenSize);
+    treeTokens.forEach((token, i) => {
+      embeddings.set(row(matrix, token), i * model.hiddenSize);
+    });
+    const viaEmbeddings = model.openSequence();
+    const viaTokens = model.openSequence();
+    await viaEmbeddings.forward({ tokens: [7, 8] });
+    await viaTokens.forward({ tokens: [7, 8] });
+    const a = await viaEmbeddings.forward({ tokens: treeTokens, parents, embeddings });
+    const b = await viaTokens.forward({ tokens: treeTokens, parents });
+    expect(maxAbsDifference(a.logits.data, b.logits.data)).toBeLessThan(tolerance);
+    await viaEmbeddings.accept([1, 4]);
+    await viaTokens.accept([1, 4]);
+    const nextA = await viaEmbeddings.forward({ tokens: [9] });
+    const nextB = await viaTokens.forward({ tokens: [9] });
+    expect(maxAbsDifference(nextA.logits.data, nextB.logits.data)).toBeLessThan(tolerance);
+  });
+
   it('embed -> runLayers(0, L) -> head equals forward after a cached prefix', async () => {
     const layers = model.layers;
     if (!layers) throw new Error('layerSplit expected');
@@ -59,6 +82,16 @@ describe('embeddings and per-layer graphs on tiny-lm', () => {
     const reference = await sequence.forward({ tokens: block }, { hiddenStates: true });
     expect(maxAbsDifference(head.logits.data, reference.logits.data)).toBeLessThan(tolerance);
     expect(maxAbsDifference(head.hiddenStates.data, reference.hiddenStates?.data ?? [])).toBeLessThan(tolerance);
+  });
+
+  it('runLayers on an empty sequence equals a prefill', async () => {
+    const layers = model.layers;
+    if (!layers) throw new Error('layerSplit expected');
+    const sequence = model.openSequence();
+    const hidden = await layers.runLayers(sequence, await layers.embed(prompt), 0, layers.count);
+    const head = await layers.head(hidden);
+    const reference = await sequence.forward({ tokens: prompt });
+    expect(maxAbsDifference(head.logits.data, reference.logits.data)).toBeLessThan(tolerance);
   });
 
   it('runLayers rejects a bad layer range', async () => {

@@ -58,6 +58,13 @@ describe('worker mode', () => {
   it('runs the layer split and embeddings through the worker', async () => {
     const layers = worker.layers;
     if (!layers) throw new Error('layerSplit expected');
+    // A sequence fresh from openSequence (its worker handle may still be on the way).
+    const fresh = worker.openSequence();
+    const prefill = await layers.head(
+      await layers.runLayers(fresh, await layers.embed(prompt.slice(0, 4)), 0, layers.count),
+    );
+    const direct = await fresh.forward({ tokens: prompt.slice(0, 4) });
+    expect(maxAbsDifference(prefill.logits.data, direct.logits.data)).toBeLessThan(1e-4);
     const sequence = worker.openSequence();
     await sequence.forward({ tokens: prompt.slice(0, 4) });
     const hidden = await layers.runLayers(sequence, await layers.embed(prompt.slice(4)), 0, layers.count);
