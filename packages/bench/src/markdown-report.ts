@@ -3,6 +3,8 @@ import type { BenchmarkResults, MethodResult, SuiteFigures } from './run-benchma
 const fixed = (value: number, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : '–');
 const percent = (value: number) => `${Math.round(value * 100)}`;
 const megabytes = (bytes: number) => `${Math.round(bytes / 1e6)}`;
+const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
+const duration = (ms: number) => (ms < 120_000 ? `${(ms / 1000).toFixed(1)} s` : `${(ms / 60_000).toFixed(1)} min`);
 
 function row(method: MethodResult, suite: string, f: SuiteFigures, baseline: boolean): string {
   const acceptance = f.acceptanceByPosition
@@ -27,7 +29,7 @@ export function renderMarkdownReport(results: BenchmarkResults, options: { reado
   const e = results.environment;
   const lines: string[] = [];
   lines.push(
-    `Run ${results.startedAt} — ${s.mode}${s.temperature ? ` (temperature ${s.temperature})` : ''}, ${s.suites.length} suites × ${s.promptsPerSuite} prompts, ${s.maxNewTokens} new tokens each, ${s.repetitions} repetitions, seed ${s.seed}, ${s.threads} onnxruntime threads; wall time ${fixed(results.wallTimeMs / 60000, 1)} min.`,
+    `Run ${results.startedAt} — ${s.mode}${s.temperature ? ` (temperature ${s.temperature})` : ''}, ${s.suites.length} suites × ${s.promptsPerSuite} prompts, ${s.maxNewTokens} new tokens each, ${plural(s.repetitions, 'repetition')}, seed ${s.seed}, ${plural(s.threads, 'onnxruntime thread')}; wall time ${duration(results.wallTimeMs)}.`,
   );
   lines.push('');
   if (options.command) lines.push(`Command: \`${options.command}\``, '');

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { DecodekitError } from '@decodekit/core';
+import { runBench } from './bench-command.js';
 import { isAbort, runGenerate } from './generate-command.js';
 import { mainHelp } from './help.js';
 import { runInspect } from './inspect-command.js';
@@ -15,6 +16,7 @@ export function cliVersion(): string {
 const commands: Record<string, (argv: readonly string[], io: CliIo) => Promise<number>> = {
   generate: runGenerate,
   inspect: runInspect,
+  bench: runBench,
 };
 
 /**
