@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModel, type OnnxCausalLM } from '../src/index.js';
-import { maxAbsDifference, row, someTokens, tinyLm, tolerance } from './helpers.js';
+import { maxAbsDifference, row, someTokens, tinyLm, tinyLmDraft, tolerance } from './helpers.js';
 
 describe('KV-cached decoding on tiny-lm (fp32)', () => {
   let model: OnnxCausalLM;
@@ -123,5 +123,25 @@ describe('KV-cached decoding on tiny-lm (fp32)', () => {
     const lastB = await model.openSequence().forward({ tokens: b }, { logits: 'last' });
     expect(maxAbsDifference(outputs[0].logits.data, lastA.logits.data)).toBeLessThan(tolerance);
     expect(maxAbsDifference(outputs[1].logits.data, lastB.logits.data)).toBeLessThan(tolerance);
+  });
+});
+
+describe('the draft model tiny-lm-draft', () => {
+  it('loads with the target vocabulary and decodes incrementally like a full recomputation', async () => {
+    const draft = await loadModel(tinyLmDraft, { intraOpNumThreads: 1 });
+    try {
+      expect(draft.vocabSize).toBe(4096);
+      expect(draft.numLayers).toBeGreaterThan(0);
+      expect(draft.capabilities.treeAttention).toBe(true);
+      const tokens = someTokens(10, 91);
+      const full = await draft.openSequence().forward({ tokens });
+      const sequence = draft.openSequence();
+      await sequence.forward({ tokens: tokens.slice(0, 6) });
+      const rest = await sequence.forward({ tokens: tokens.slice(6) });
+      for (let i = 0; i < 4; i++)
+        expect(maxAbsDifference(row(rest.logits, i), row(full.logits, 6 + i))).toBeLessThan(tolerance);
+    } finally {
+      await draft.dispose();
+    }
   });
 });
