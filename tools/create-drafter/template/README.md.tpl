@@ -7,7 +7,11 @@ import { generate, speculative } from '@decodekit/core';
 import { defaultVerifier } from '@decodekit/verifiers';
 import { __FACTORY__ } from '@decodekit/drafter-__NAME__';
 
-const result = await generate({ model, prompt, strategy: speculative({ drafter: __FACTORY__(), verifier: defaultVerifier() }) });
+const result = await generate({
+  model,
+  prompt,
+  strategy: speculative({ drafter: __FACTORY__(), verifier: defaultVerifier() }),
+});
 ```
 
 `pnpm test` runs the drafter conformance suite of `@decodekit/testing` (well-formed drafts,
