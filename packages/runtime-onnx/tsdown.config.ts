@@ -9,4 +9,6 @@ export default defineConfig({
   clean: true,
   fixedExtension: false,
   external: ['onnxruntime-node'],
+  // Code shared by index.js and worker.js (the model itself) goes to one plainly named chunk.
+  outputOptions: { chunkFileNames: 'runtime-[hash].js' },
 });
