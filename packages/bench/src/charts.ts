@@ -13,7 +13,8 @@ export interface BenchmarkCharts {
 
 function runDescription(results: BenchmarkResults): string {
   const s = results.settings;
-  return `${s.mode}, ${s.promptsPerSuite} prompts/suite, ${s.maxNewTokens} new tokens, ${s.repetitions} repetitions, ${results.startedAt.slice(0, 10)}`;
+  const repetitions = `${s.repetitions} repetition${s.repetitions === 1 ? '' : 's'}`;
+  return `${s.mode}, ${s.promptsPerSuite} prompts/suite, ${s.maxNewTokens} new tokens, ${repetitions}, ${results.startedAt.slice(0, 10)}`;
 }
 
 const measured = (results: BenchmarkResults): MethodResult[] =>
@@ -47,10 +48,10 @@ export function renderCharts(results: BenchmarkResults): BenchmarkCharts {
 
   const drafters = methods.filter((m) => m.kind === 'decodekit');
   const points: ScatterPoint[] = [];
-  drafters.forEach((m) => {
+  drafters.forEach((m, d) => {
     suites.forEach((suite, s) => {
       const figures = m.suites[suite];
-      if (figures) points.push({ x: figures.tau, y: figures.speedup.median, label: m.method, series: s });
+      if (figures) points.push({ x: figures.tau, y: figures.speedup.median, label: '', series: d, shape: s });
     });
   });
   const tauVersusSpeedup = scatterChart({
@@ -58,7 +59,8 @@ export function renderCharts(results: BenchmarkResults): BenchmarkCharts {
     subtitle: `${subtitle}; on the dashed line speedup = τ (efficiency 1)`,
     xLabel: 'τ: tokens committed per target forward',
     yLabel: 'median speedup (×)',
-    series: suites,
+    series: drafters.map((m) => m.method),
+    shapes: suites,
     points,
     diagonal: 'speedup = τ',
   });

@@ -17,6 +17,11 @@ export const palette: readonly string[] = Object.freeze([
   '#F0E442',
   '#000000',
   '#999999',
+  '#882255',
+  '#44AA99',
+  '#332288',
+  '#117733',
+  '#AA4499',
 ]);
 
 /** Escapes text for an SVG text node or attribute. */
@@ -87,20 +92,54 @@ function yAxis(
   return parts;
 }
 
-function legend(frame: Frame, names: readonly string[], y: number): string[] {
+/** One legend entry: a colour swatch, a marker shape, or a dashed line. */
+interface LegendItem {
+  readonly label: string;
+  readonly colour: string;
+  readonly shape?: number;
+  readonly dashed?: boolean;
+}
+
+function legend(frame: Frame, items: readonly LegendItem[], y: number): string[] {
   const parts: string[] = [];
   let x = frame.left;
-  for (let i = 0; i < names.length; i++) {
-    const width = 26 + names[i].length * 7.2;
+  for (const item of items) {
+    const width = 26 + item.label.length * 7.2;
     if (x + width > frame.width - frame.right) {
       x = frame.left;
       y += 18;
     }
-    parts.push(`<rect x="${round(x)}" y="${y - 10}" width="12" height="12" fill="${palette[i % palette.length]}"/>`);
-    parts.push(`<text x="${round(x + 17)}" y="${y}" font-size="12" fill="#333">${escapeXml(names[i])}</text>`);
+    if (item.dashed) {
+      parts.push(
+        `<line x1="${round(x)}" x2="${round(x + 14)}" y1="${y - 4}" y2="${y - 4}" stroke="${item.colour}" stroke-dasharray="4 3" stroke-width="1.5"/>`,
+      );
+    } else if (item.shape !== undefined) {
+      parts.push(marker(item.shape, x + 6, y - 4, item.colour));
+    } else {
+      parts.push(`<rect x="${round(x)}" y="${y - 10}" width="12" height="12" fill="${item.colour}"/>`);
+    }
+    parts.push(`<text x="${round(x + 19)}" y="${y}" font-size="12" fill="#333">${escapeXml(item.label)}</text>`);
     x += width + 12;
   }
   return parts;
+}
+
+const swatches = (names: readonly string[]): LegendItem[] =>
+  names.map((label, i) => ({ label, colour: palette[i % palette.length] }));
+
+/** Marker shapes by index: circle, square, triangle, diamond. */
+function marker(shape: number, x: number, y: number, colour: string): string {
+  const stroke = 'stroke="#222" stroke-width="0.6"';
+  switch (shape % 4) {
+    case 1:
+      return `<rect x="${round(x - 5)}" y="${round(y - 5)}" width="10" height="10" fill="${colour}" ${stroke}/>`;
+    case 2:
+      return `<path d="M${round(x)} ${round(y - 6)}L${round(x + 6)} ${round(y + 5)}H${round(x - 6)}Z" fill="${colour}" ${stroke}/>`;
+    case 3:
+      return `<path d="M${round(x)} ${round(y - 6)}L${round(x + 6)} ${round(y)}L${round(x)} ${round(y + 6)}L${round(x - 6)} ${round(y)}Z" fill="${colour}" ${stroke}/>`;
+    default:
+      return `<circle cx="${round(x)}" cy="${round(y)}" r="5" fill="${colour}" ${stroke}/>`;
+  }
 }
 
 /** One bar of a grouped bar chart: a value and an optional whisker (e.g. the interquartile range). */
@@ -182,25 +221,27 @@ export function groupedBarChart(options: GroupedBarChartOptions): string {
     parts.push(
       `<line x1="${frame.left}" x2="${frame.width - frame.right}" y1="${y}" y2="${y}" stroke="#c00" stroke-dasharray="6 4"/>`,
     );
-    parts.push(
-      `<text x="${frame.width - frame.right - 4}" y="${y - 5}" font-size="11" text-anchor="end" fill="#c00">${escapeXml(options.referenceLine.label)}</text>`,
-    );
   }
   parts.push(
     `<line x1="${frame.left}" x2="${frame.width - frame.right}" y1="${scale(0)}" y2="${scale(0)}" stroke="#888"/>`,
   );
-  parts.push(...legend(frame, options.series, frame.height - 18));
+  // The reference line is named in the legend, where its label cannot cover a bar.
+  const reference = options.referenceLine ? [{ label: options.referenceLine.label, colour: '#c00', dashed: true }] : [];
+  parts.push(...legend(frame, [...swatches(options.series), ...reference], frame.height - 18));
   parts.push('</svg>');
   return parts.filter(Boolean).join('\n');
 }
 
-/** One labelled point of a scatter chart. */
+/** One point of a scatter chart. */
 export interface ScatterPoint {
   readonly x: number;
   readonly y: number;
+  /** Text next to the point; empty for none (the legend then tells points apart). */
   readonly label: string;
   /** Index into the series names (colour). */
   readonly series: number;
+  /** Index into the shape names (circle, square, triangle, diamond); default circle. */
+  readonly shape?: number;
 }
 
 export interface ScatterChartOptions {
@@ -209,6 +250,8 @@ export interface ScatterChartOptions {
   readonly xLabel: string;
   readonly yLabel: string;
   readonly series: readonly string[];
+  /** Names of the marker shapes, for the legend (e.g. suites). */
+  readonly shapes?: readonly string[];
   readonly points: readonly ScatterPoint[];
   /** Draw y = x (where speedup would equal τ: efficiency 1). */
   readonly diagonal?: string;
@@ -220,11 +263,11 @@ export interface ScatterChartOptions {
 export function scatterChart(options: ScatterChartOptions): string {
   const frame: Frame = {
     width: options.width ?? 960,
-    height: options.height ?? 560,
+    height: options.height ?? 580,
     left: 70,
     right: 30,
     top: 64,
-    bottom: 90,
+    bottom: 110,
   };
   const xs = options.points.map((p) => p.x);
   const ys = options.points.map((p) => p.y);
@@ -266,12 +309,13 @@ export function scatterChart(options: ScatterChartOptions): string {
   for (const point of options.points) {
     const x = round(sx(point.x));
     const y = round(sy(point.y));
-    parts.push(
-      `<circle cx="${x}" cy="${y}" r="5" fill="${palette[point.series % palette.length]}" stroke="#222" stroke-width="0.6"/>`,
-    );
-    parts.push(`<text x="${x + 7}" y="${y - 6}" font-size="10" fill="#333">${escapeXml(point.label)}</text>`);
+    parts.push(marker(point.shape ?? 0, x, y, palette[point.series % palette.length]));
+    if (point.label)
+      parts.push(`<text x="${x + 7}" y="${y - 6}" font-size="10" fill="#333">${escapeXml(point.label)}</text>`);
   }
-  parts.push(...legend(frame, options.series, frame.height - 14));
+  const shapes = (options.shapes ?? []).map((label, i) => ({ label, colour: '#ffffff', shape: i }));
+  parts.push(...legend(frame, swatches(options.series), frame.height - 34));
+  parts.push(...legend(frame, shapes, frame.height - 12));
   parts.push('</svg>');
   return parts.filter(Boolean).join('\n');
 }
@@ -334,7 +378,7 @@ export function lineChart(options: LineChartOptions): string {
     }
     for (const [x, y] of points) parts.push(`<circle cx="${x}" cy="${y}" r="3.5" fill="${colour}"/>`);
   });
-  parts.push(...legend(frame, options.series, frame.height - 14));
+  parts.push(...legend(frame, swatches(options.series), frame.height - 14));
   parts.push('</svg>');
   return parts.filter(Boolean).join('\n');
 }
