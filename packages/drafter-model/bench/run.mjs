@@ -31,6 +31,7 @@ const { values } = parseArgs({
     temperature: { type: 'string', default: '0' },
     methods: { type: 'string' },
     json: { type: 'string' },
+    threads: { type: 'string', default: '1' },
   },
 });
 const runs = Number(values.runs);
@@ -42,8 +43,12 @@ const sampler = () =>
   greedy ? greedySampler() : createSamplerChain({ processors: [temperatureProcessor(temperatureValue)] });
 
 const tokenizer = await loadTokenizer(tinyLm);
-const target = await loadModel(tinyLm);
-const draftModel = await loadModel(tinyLmDraft);
+// One intra-op thread per session by default: on a small shared machine a spinning 2-thread pool per
+// session loses more to preemption than it gains (pass --threads 0 for onnxruntime's default).
+const threads = Number(values.threads);
+const sessionOptions = threads > 0 ? { intraOpNumThreads: threads } : {};
+const target = await loadModel(tinyLm, sessionOptions);
+const draftModel = await loadModel(tinyLmDraft, sessionOptions);
 let workerDraft;
 
 // Prompts: windows from the middle of test-split documents, alternating domains, ≤ 48 tokens.
@@ -88,6 +93,7 @@ const methods = {
   'sps-4': () => spec(speculativeSampling({ draftModel, gamma: 4 })),
   'sps-6': () => spec(speculativeSampling({ draftModel, gamma: 6 })),
   'sps-adaptive': () => spec(speculativeSampling({ draftModel, gamma: 4, adaptiveGamma: true })),
+  'sps-4-worker': () => spec(speculativeSampling({ draftModel: workerDraft, gamma: 4 })),
   'pearl-4': () => spec(pearl({ draftModel, gamma: 4 })),
   'pearl-4-worker': () => spec(pearl({ draftModel: workerDraft, gamma: 4 })),
   'specdec-pp': () => (head ? spec(specDecPlusPlus({ draftModel, acceptanceHead: head, threshold: 0.3 })) : undefined),
@@ -106,7 +112,8 @@ function spec(drafter, verifier = defaultVerifier()) {
 }
 
 const selected = values.methods ? values.methods.split(',') : Object.keys(methods);
-if (selected.some((name) => name.endsWith('-worker'))) workerDraft = await loadModel(tinyLmDraft, { worker: true });
+if (selected.some((name) => name.endsWith('-worker')))
+  workerDraft = await loadModel(tinyLmDraft, { ...sessionOptions, worker: true });
 
 async function runOnce(name) {
   const made = methods[name]();
@@ -150,6 +157,28 @@ const median = (xs) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
+// Cost of one forward after a 48-token prefix: the draft/target cost ratio that bounds any speedup.
+async function forwardMs(model, blockLength) {
+  const times = [];
+  const sequence = model.openSequence();
+  await sequence.forward({ tokens: benchPrompts[0] }, { logits: 'none' });
+  const base = sequence.length;
+  for (let i = 0; i < 40; i++) {
+    const block = Array.from({ length: blockLength }, (_, j) => (i * 31 + j * 7) % 4000);
+    const start = performance.now();
+    await sequence.forward({ tokens: block }, { logits: 'all' });
+    times.push(performance.now() - start);
+    await sequence.truncate(base);
+  }
+  await sequence.dispose();
+  return median(times);
+}
+const costs = {
+  targetOneToken: await forwardMs(target, 1),
+  targetFiveTokens: await forwardMs(target, 5),
+  draftOneToken: await forwardMs(draftModel, 1),
+};
+
 // Warm-up (ORT session initialisation, JIT), then interleaved rounds.
 for (const name of selected) await runOnce(name);
 const samples = Object.fromEntries(selected.map((name) => [name, []]));
@@ -189,11 +218,16 @@ for (const name of selected) {
   });
 }
 
+const { loadavg, cpus } = await import('node:os');
 const header = `tiny-lm target + tiny-lm-draft, ${benchPrompts.length} prompts x ${maxNewTokens} tokens, ${
   greedy ? 'greedy' : `temperature ${temperatureValue}`
-}, median of ${runs} rounds`;
+}, median of ${runs} rounds; ${cpus().length} CPUs, intra-op threads ${threads > 0 ? threads : 'default'}, load average at the end ${loadavg()
+  .map((x) => x.toFixed(1))
+  .join(' ')}`;
 const lines = [
   header,
+  '',
+  `forward cost (median ms, after a 48-token prefix): target 1 token ${costs.targetOneToken.toFixed(2)}, target 5 tokens ${costs.targetFiveTokens.toFixed(2)}, draft 1 token ${costs.draftOneToken.toFixed(2)} (draft/target ratio ${(costs.draftOneToken / costs.targetOneToken).toFixed(2)})`,
   '',
   '| method | median ms | tokens/s | speedup vs AR | τ | draft ms | verify ms | acceptance by position (1..8) | greedy = AR |',
   '|---|---:|---:|---:|---:|---:|---:|---|---|',
@@ -206,7 +240,7 @@ const lines = [
 process.stdout.write(`${lines.join('\n')}\n`);
 if (values.json) {
   const { writeFileSync } = await import('node:fs');
-  writeFileSync(values.json, JSON.stringify({ header, rows }, null, 2));
+  writeFileSync(values.json, JSON.stringify({ header, costs, rows }, null, 2));
 }
 await target.dispose();
 await draftModel.dispose();

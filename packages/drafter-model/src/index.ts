@@ -18,6 +18,7 @@ export {
   type MultiDraftEntryOptions,
   modelDrafters,
   modelDrafterVerifiers,
+  type RecursiveSpeculativeEntryOptions,
 } from './registry.js';
 export { type SpecDecPlusPlusOptions, specDecPlusPlus } from './specdec-plus-plus.js';
 export {

@@ -8,6 +8,11 @@ import { vocabTrim } from './vocab-trim.js';
 /** Options of the `spectr` and `rsd` registry entries: `multiDraft`'s, with the mode fixed by the name. */
 export type MultiDraftEntryOptions = Omit<MultiDraftOptions, 'mode'>;
 
+/** Options of the `rsd` registry entry: RSD-C (`without-replacement`, the default) or RSD-S (`stochastic-beam`). */
+export type RecursiveSpeculativeEntryOptions = MultiDraftEntryOptions & {
+  readonly mode?: 'without-replacement' | 'stochastic-beam';
+};
+
 /**
  * The draft-model drafters by CLI name. Each factory takes `{ draftModel, ... }` (the method's own
  * options) and returns a fresh `Drafter`. Pair them with the verifier in `modelDrafterVerifiers`.
@@ -17,7 +22,8 @@ export const modelDrafters = {
   pearl,
   'specdec-pp': specDecPlusPlus,
   spectr: (options: MultiDraftEntryOptions): Drafter => multiDraft({ ...options, mode: 'iid' }),
-  rsd: (options: MultiDraftEntryOptions): Drafter => multiDraft({ ...options, mode: 'without-replacement' }),
+  rsd: (options: RecursiveSpeculativeEntryOptions): Drafter =>
+    multiDraft({ ...options, mode: options.mode ?? 'without-replacement' }),
   vocabtrim: vocabTrim,
 } as const satisfies Record<string, (options: never) => Drafter>;
 

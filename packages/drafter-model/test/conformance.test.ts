@@ -31,3 +31,8 @@ describeDrafterConformance(
   () => vocabTrim({ draftModel: draft(), keep: 20, calibrationTokens: calibration }),
   options,
 );
+describeDrafterConformance(
+  'rsd (stochastic beam)',
+  () => multiDraft({ draftModel: draft(), k: 3, depth: 3, mode: 'stochastic-beam' }),
+  options,
+);

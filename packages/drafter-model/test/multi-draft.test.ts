@@ -5,12 +5,14 @@ import {
   greedySampler,
   temperature,
   treeChildren,
+  treeDepths,
 } from '@decodekit/core';
 import { checkDrafterSampling, chiSquareTest } from '@decodekit/testing';
 import { recursiveSpeculativeVerifier, specTrVerifier } from '@decodekit/verifiers';
 import { describe, expect, it } from 'vitest';
 import { gumbelTopK, multiDraft } from '../src/index.js';
 import { draftModelFor, targetModel } from './helpers.js';
+import { longHorizonPValue } from './long-horizon.js';
 
 const prompt = Int32Array.from([3, 1, 4, 1, 5]);
 
@@ -24,7 +26,12 @@ function contextFor(sampled: boolean, maxTokens = 64): DraftContext {
   };
 }
 
-async function propose(mode: 'iid' | 'without-replacement', sampled: boolean, extra: object = {}, maxTokens = 64) {
+async function propose(
+  mode: 'iid' | 'without-replacement' | 'stochastic-beam',
+  sampled: boolean,
+  extra: object = {},
+  maxTokens = 64,
+) {
   const target = targetModel();
   const drafter = multiDraft({ draftModel: draftModelFor(target), k: 4, depth: 3, mode, ...extra });
   await drafter.start?.({ prompt: prompt.subarray(0, 3), target, sampler: contextFor(sampled).sampler });
@@ -122,6 +129,39 @@ describe('multiDraft', () => {
       { verifier: recursiveSpeculativeVerifier(), samplingRuns: 6000 },
     );
     expect(result.passed, result.message).toBe(true);
+  }, 60_000);
+
+  it('stochastic-beam: at most k nodes per depth, distinct siblings in perturbed order, shared q rows', async () => {
+    const draft = await propose('stochastic-beam', true);
+    expect(draft.sampling).toBe('without-replacement');
+    expect(draft.tokens.length).toBeLessThanOrEqual(12);
+    expect(draft.tokens.length).toBeGreaterThanOrEqual(3);
+    const depths = treeDepths(draft.parents);
+    for (let d = 1; d <= 3; d++) expect(Array.from(depths).filter((x) => x === d).length).toBeLessThanOrEqual(4);
+    const children = treeChildren(draft.parents);
+    for (let node = -1; node < draft.tokens.length; node++) {
+      const kids = children(node);
+      expect(new Set(kids.map((k) => draft.tokens[k])).size).toBe(kids.length);
+      for (const kid of kids) expect(draft.q?.[kid]).toBe(draft.q?.[kids[0]]);
+    }
+    const greedy = await propose('stochastic-beam', false);
+    expect(greedy.sampling).toBe('deterministic');
+    // Deterministic beam search: the root's best child is the greedy token.
+    expect(children(-1).length).toBeGreaterThan(0);
+  });
+
+  it('rsd stochastic-beam drafts keep the target distribution under recursiveSpeculativeVerifier', async () => {
+    const target = targetModel();
+    const result = await checkDrafterSampling(
+      () => multiDraft({ draftModel: draftModelFor(target), k: 3, depth: 2, mode: 'stochastic-beam' }),
+      { verifier: recursiveSpeculativeVerifier(), samplingRuns: 6000 },
+    );
+    expect(result.passed, result.message).toBe(true);
+    const p = await longHorizonPValue(
+      (draftModel) => multiDraft({ draftModel, k: 3, depth: 2, mode: 'stochastic-beam' }),
+      recursiveSpeculativeVerifier(),
+    );
+    expect(p).toBeGreaterThan(1e-5);
   }, 60_000);
 
   it('rejects bad options', () => {
