@@ -59,6 +59,32 @@ describe('typed errors', () => {
     expect((error as Error).message).toContain('model.onnx');
   });
 
+  it('detection follows the graphs: a corrupt tree.onnx is named, a missing layer graph drops only layerSplit', async () => {
+    const copy = join(scratch, 'edited-extensions');
+    await cp(tinyLm, copy, { recursive: true });
+    await rm(join(copy, 'decodekit', 'layer.1.onnx'));
+    const partial = await loadModel(copy, { intraOpNumThreads: 1 });
+    try {
+      expect(partial.capabilities).toMatchObject({
+        treeAttention: true,
+        hiddenStates: true,
+        inputEmbeddings: true,
+        layerSplit: false,
+      });
+      expect(partial.layers).toBeUndefined();
+    } finally {
+      await partial.dispose();
+    }
+    await writeFile(join(copy, 'decodekit', 'tree.onnx'), 'not a graph');
+    const error = await loadModel(copy).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ModelFormatError);
+    expect((error as Error).message).toContain(join('decodekit', 'tree.onnx'));
+    // Without extensions the same directory still loads as a chain-only model.
+    const plain = await loadModel(copy, { extensions: false, intraOpNumThreads: 1 });
+    expect(plain.capabilities.treeAttention).toBe(false);
+    await plain.dispose();
+  });
+
   it('token ids outside the vocabulary throw TokenOutOfRangeError before running', async () => {
     const sequence = model.openSequence();
     for (const bad of [-1, model.vocabSize, 1.5]) {
