@@ -113,7 +113,7 @@ export function planKSeq(target: Float32Array, draft: Float32Array, count: numbe
   let low = 1;
   let high = count;
   let highBeta = beta(high);
-  for (let iteration = 0; iteration < 48 && high - low > 1e-12 * count; iteration++) {
+  for (let iteration = 0; iteration < 32 && high - low > 1e-9 * count; iteration++) {
     const middle = 0.5 * (low + high);
     const b = beta(middle);
     if (slack(middle, b) <= 0) {

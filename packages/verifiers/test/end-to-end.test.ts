@@ -19,6 +19,7 @@ import {
   speculative,
   type Verifier,
 } from '@decodekit/core';
+import { chiSquareTest } from '@decodekit/testing';
 import { describe, expect, it } from 'vitest';
 import {
   defaultVerifier,
@@ -31,7 +32,6 @@ import {
   typicalAcceptanceVerifier,
 } from '../src/index.js';
 import { createMockModel, mockLogits } from './helpers/mock-model.js';
-import { chiSquare } from './helpers/statistics.js';
 
 const vocab = 9;
 
@@ -216,7 +216,7 @@ describe('sampling distribution end to end (temperature 0.8)', () => {
         for (let i = 0; i < length; i++) cell = cell * vocab + result.tokens[i];
         counts[cell]++;
       }
-      const test = chiSquare(counts, exact());
+      const test = chiSquareTest(counts, exact());
       expect(test.pValue, `chi-square ${test.statistic.toFixed(1)} on ${test.degreesOfFreedom} df`).toBeGreaterThan(
         1e-6,
       );

@@ -6,6 +6,7 @@
 // The conformance suite (conformance.test.ts) covers every verifier on generic drafts; these cases
 // target the corners: duplicate siblings, point masses, exhausted q rows, SpecTr's k and ρ.
 import type { Draft, Rng, Verifier } from '@decodekit/core';
+import { chiSquareTest, totalVariationDistance } from '@decodekit/testing';
 import { describe, expect, it } from 'vitest';
 import {
   recursiveRejectionVerifier,
@@ -23,7 +24,6 @@ import {
   type ToyTable,
   tableWithRoot,
 } from './helpers/kernel.js';
-import { chiSquare, totalVariation } from './helpers/statistics.js';
 
 const trials = 100_000;
 const pValueThreshold = 1e-6;
@@ -122,12 +122,12 @@ describe('kernel distribution: committed tokens follow the target exactly', () =
         outputLength: testCase.outputLength ?? 2,
         seed: 1000 + index,
       });
-      const test = chiSquare(result.counts, result.expected);
+      const test = chiSquareTest(result.counts, result.expected);
       expect(test.pValue, `chi-square ${test.statistic.toFixed(1)} on ${test.degreesOfFreedom} df`).toBeGreaterThan(
         pValueThreshold,
       );
       // 25 cells and 10^5 samples: sampling noise alone keeps the distance near 0.005.
-      expect(totalVariation(result.counts, result.expected)).toBeLessThan(0.012);
+      expect(totalVariationDistance(result.counts, result.expected)).toBeLessThan(0.012);
       // The kernels must actually accept drafts (a kernel that never accepts is trivially exact).
       if (testCase.acceptsNothing) expect(result.meanAccepted).toBe(0);
       else expect(result.meanAccepted).toBeGreaterThan(0.05);
@@ -162,6 +162,6 @@ describe('kernel distribution test has power', () => {
       outputLength: 2,
       seed: 99,
     });
-    expect(chiSquare(result.counts, result.expected).pValue).toBeLessThan(pValueThreshold);
+    expect(chiSquareTest(result.counts, result.expected).pValue).toBeLessThan(pValueThreshold);
   });
 });

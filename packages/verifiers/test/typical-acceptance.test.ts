@@ -2,6 +2,7 @@
 // measured total-variation distance, that its output differs from the target distribution where
 // an exact verifier's does not. The figures are quoted in docs/methods/verification-typical-acceptance.md.
 import { createRng, entropy, type Verifier } from '@decodekit/core';
+import { totalVariationDistance } from '@decodekit/testing';
 import { describe, expect, it } from 'vitest';
 import { speculativeSamplingVerifier, typicalAcceptanceVerifier } from '../src/index.js';
 import {
@@ -13,7 +14,6 @@ import {
   tableWithRoot,
   verifyInputFor,
 } from './helpers/kernel.js';
-import { totalVariation } from './helpers/statistics.js';
 
 const rest = randomTable(4, 17);
 const root = [0.4, 0.3, 0.2, 0.1];
@@ -77,17 +77,17 @@ describe('typicalAcceptanceVerifier is lossy (total-variation distance to the ta
       outputLength: 1,
       seed: 1,
     });
-    expect(totalVariation(result.counts, result.expected)).toBeCloseTo(0.6, 6);
+    expect(totalVariationDistance(result.counts, result.expected)).toBeCloseTo(0.6, 6);
   });
 
   it('uniform drafts all clear the bar: the first token is uniform (TV = 0.2), where speculative sampling stays exact', () => {
     const makeDraft = (rng: Parameters<typeof sampledTree>[3]) => sampledTree(uniform, [1], 'independent', rng);
     const lossy = simulate(typicalAcceptanceVerifier(), { target, makeDraft, trials, outputLength: 1, seed: 2 });
     const exact = simulate(speculativeSamplingVerifier(), { target, makeDraft, trials, outputLength: 1, seed: 2 });
-    const lossyDistance = totalVariation(lossy.counts, lossy.expected);
+    const lossyDistance = totalVariationDistance(lossy.counts, lossy.expected);
     expect(lossyDistance).toBeGreaterThan(0.18);
     expect(lossyDistance).toBeLessThan(0.22);
-    expect(totalVariation(exact.counts, exact.expected)).toBeLessThan(0.01);
+    expect(totalVariationDistance(exact.counts, exact.expected)).toBeLessThan(0.01);
   });
 
   it('random target and draft tables, chain of 3: the joint of two tokens is far from the target', () => {
@@ -103,7 +103,7 @@ describe('typicalAcceptanceVerifier is lossy (total-variation distance to the ta
       outputLength: 2,
       seed: 3,
     });
-    expect(totalVariation(lossy.counts, lossy.expected)).toBeGreaterThan(0.1);
-    expect(totalVariation(exact.counts, exact.expected)).toBeLessThan(0.012);
+    expect(totalVariationDistance(lossy.counts, lossy.expected)).toBeGreaterThan(0.1);
+    expect(totalVariationDistance(exact.counts, exact.expected)).toBeLessThan(0.012);
   });
 });
