@@ -25,6 +25,13 @@ describe('typed errors', () => {
     await rm(scratch, { recursive: true, force: true });
   });
 
+  it('bad options are InvalidArgumentErrors naming the setting', async () => {
+    await expect(loadModel(tinyLm, { intraOpNumThreads: 0 })).rejects.toMatchObject({ setting: 'intraOpNumThreads' });
+    await expect(loadModel(tinyLm, { graphOptimizationLevel: 'fast' as unknown as 'all' })).rejects.toMatchObject({
+      setting: 'graphOptimizationLevel',
+    });
+  });
+
   it('a missing directory is a ModelFormatError that names it', async () => {
     const missing = join(scratch, 'no-such-model');
     const error = await loadModel(missing).catch((caught: unknown) => caught);
