@@ -96,12 +96,18 @@ const methods = {
   'sps-4-worker': () => spec(speculativeSampling({ draftModel: workerDraft, gamma: 4 })),
   'pearl-4': () => spec(pearl({ draftModel, gamma: 4 })),
   'pearl-4-worker': () => spec(pearl({ draftModel: workerDraft, gamma: 4 })),
+  'pearl-4-worker-post-only': () => spec(pearl({ draftModel: workerDraft, gamma: 4, preVerify: false })),
   'specdec-pp': () => (head ? spec(specDecPlusPlus({ draftModel, acceptanceHead: head, threshold: 0.3 })) : undefined),
   'spectr-3x3': () =>
     spec(multiDraft({ draftModel, k: 3, depth: 3, mode: 'iid' }), greedy ? defaultVerifier() : specTrVerifier()),
   'rsd-3x3': () =>
     spec(
       multiDraft({ draftModel, k: 3, depth: 3, mode: 'without-replacement' }),
+      greedy ? defaultVerifier() : recursiveSpeculativeVerifier(),
+    ),
+  'rsd-s-3x3': () =>
+    spec(
+      multiDraft({ draftModel, k: 3, depth: 3, mode: 'stochastic-beam' }),
       greedy ? defaultVerifier() : recursiveSpeculativeVerifier(),
     ),
   'vocabtrim-1024': () => spec(vocabTrim({ draftModel, keep: 1024, calibrationTokens: calibration, gamma: 4 })),

@@ -18,12 +18,14 @@ export interface PearlOptions {
   /** Window length: tokens drafted per window (default 4). */
   readonly gamma?: number;
   /**
-   * Pre-verify (default true): after a rejection, the next step sends the target no draft (it only
-   * scores the root) while the draft model drafts a window in the background; if the target's token
-   * equals the window's first token the rest of the window is proposed next. Off: a rejection is
-   * followed by an ordinary draft.
+   * Pre-verify: after a rejection, the next step sends the target no draft (it only scores the
+   * root) while the draft model drafts a window in the background; if the target's token equals the
+   * window's first token the rest of the window is proposed next. Off: a rejection is followed by an
+   * ordinary draft. Default `'greedy'`: on under greedy chains only, because under sampling the
+   * target's own token rarely equals the draft's guess, so most pre-verify steps would commit a
+   * single token.
    */
-  readonly preVerify?: boolean;
+  readonly preVerify?: boolean | 'greedy';
 }
 
 interface Lookahead {
@@ -63,7 +65,7 @@ export function pearl(options: PearlOptions): Drafter {
   if (!draftModel) throw new InvalidArgumentError('draftModel', 'PEARL needs a draft model (a CausalLM)');
   const gamma = options.gamma ?? 4;
   requireInteger(gamma, 'gamma', 1);
-  const preVerify = options.preVerify ?? true;
+  const preVerify = options.preVerify ?? 'greedy';
   const draft = new DraftSequence(draftModel);
   let pending: Promise<Lookahead> | undefined;
   let ownRng: Rng | undefined;
@@ -134,7 +136,7 @@ export function pearl(options: PearlOptions): Drafter {
         q = ready.q.slice(1, 1 + tokens.length);
         // The sequence holds the window but its last token; drop what this shorter draft does not use.
         await draft.truncate(committed.length + Math.max(0, tokens.length - 1));
-      } else if (rejected && preVerify && length > 0) {
+      } else if (rejected && (preVerify === true || (preVerify === 'greedy' && sampler.greedy)) && length > 0) {
         // Pre-verify: the target only scores the root while the next window is drafted behind it.
         startLookahead(Array.from(committed), context, rng);
         return emptyDraft(sampler);

@@ -56,6 +56,7 @@ describe('on the tiny ONNX models (tiny-lm target, tiny-lm-draft draft)', () => 
     ['specdec-pp', () => specDecPlusPlus({ draftModel, acceptanceHead: head() })],
     ['spectr tree', () => multiDraft({ draftModel, k: 3, depth: 3, mode: 'iid' })],
     ['rsd tree', () => multiDraft({ draftModel, k: 2, depth: 3, mode: 'without-replacement', branching: [2, 2, 1] })],
+    ['rsd stochastic beam', () => multiDraft({ draftModel, k: 3, depth: 3, mode: 'stochastic-beam' })],
     ['vocabtrim', () => vocabTrim({ draftModel, keep: 512, calibrationTokens: references.flat() })],
   ];
   if (existsSync(headPath)) {
