@@ -98,6 +98,7 @@ class OnnxInThreadModel implements OnnxCausalLM, SequenceHost {
       interOpNumThreads: options.interOpNumThreads ?? 1,
       graphOptimizationLevel: options.graphOptimizationLevel ?? 'all',
       executionMode: 'sequential' as const,
+      executionProviders: [...(options.executionProviders ?? ['cpu'])],
       // Library code never prints: failures reach the caller as exceptions carrying ORT's message.
       logSeverityLevel: options.logSeverityLevel ?? 4,
       // Spinning pool threads cut latency between back-to-back runs but burn cores while idle.

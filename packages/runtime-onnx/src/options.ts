@@ -14,6 +14,11 @@ export interface LoadModelOptions {
   readonly allowSpinning?: boolean;
   /** Threads of the inter-op pool (default 1: decoder graphs run sequentially). */
   readonly interOpNumThreads?: number;
+  /**
+   * onnxruntime execution providers, in order of preference (default `['cpu']`). The Linux x64
+   * binding bundles `cpu` and `webgpu`; outputs always come back to JavaScript memory.
+   */
+  readonly executionProviders?: readonly string[];
   /** onnxruntime graph optimizations (default `'all'`). */
   readonly graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
   /** onnxruntime's log level for these sessions, 0 (verbose) to 4 (fatal only, the default: errors arrive as exceptions). */

@@ -5,7 +5,7 @@ import { maxAbsDifference, row, someTokens, tinyLm, tinyLmDraft, tolerance } fro
 describe('KV-cached decoding on tiny-lm (fp32)', () => {
   let model: OnnxCausalLM;
   beforeAll(async () => {
-    model = await loadModel(tinyLm, { intraOpNumThreads: 1 });
+    model = await loadModel(tinyLm, { intraOpNumThreads: 1, executionProviders: ['cpu'] });
   });
   afterAll(async () => {
     await model.dispose();
