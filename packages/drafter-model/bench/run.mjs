@@ -50,6 +50,7 @@ const sessionOptions = threads > 0 ? { intraOpNumThreads: threads } : {};
 const target = await loadModel(tinyLm, sessionOptions);
 const draftModel = await loadModel(tinyLmDraft, sessionOptions);
 let workerDraft;
+let workerTarget;
 
 // Prompts: windows from the middle of test-split documents, alternating domains, ≤ 48 tokens.
 function prompts(split, count, offset) {
@@ -97,6 +98,13 @@ const methods = {
   'pearl-4': () => spec(pearl({ draftModel, gamma: 4 })),
   'pearl-4-worker': () => spec(pearl({ draftModel: workerDraft, gamma: 4 })),
   'pearl-4-worker-post-only': () => spec(pearl({ draftModel: workerDraft, gamma: 4, preVerify: false })),
+  // Both models in worker threads: the main thread only dispatches, so target and draft can overlap.
+  'ar-worker-target': () => ({ strategy: autoregressive(), model: workerTarget }),
+  'sps-4-both-worker': () => ({
+    ...spec(speculativeSampling({ draftModel: workerDraft, gamma: 4 })),
+    model: workerTarget,
+  }),
+  'pearl-4-both-worker': () => ({ ...spec(pearl({ draftModel: workerDraft, gamma: 4 })), model: workerTarget }),
   'specdec-pp': () => (head ? spec(specDecPlusPlus({ draftModel, acceptanceHead: head, threshold: 0.3 })) : undefined),
   'spectr-3x3': () =>
     spec(multiDraft({ draftModel, k: 3, depth: 3, mode: 'iid' }), greedy ? defaultVerifier() : specTrVerifier()),
@@ -134,7 +142,7 @@ async function runOnce(name) {
   const start = performance.now();
   for (let p = 0; p < benchPrompts.length; p++) {
     const result = await generate({
-      model: target,
+      model: made.model ?? target,
       prompt: benchPrompts[p],
       maxNewTokens,
       stopTokens: [],
@@ -251,3 +259,4 @@ if (values.json) {
 await target.dispose();
 await draftModel.dispose();
 await workerDraft?.dispose();
+await workerTarget?.dispose();
