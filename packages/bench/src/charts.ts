@@ -46,7 +46,7 @@ export function renderCharts(results: BenchmarkResults): BenchmarkCharts {
     referenceLine: { value: 1, label: 'autoregressive = 1×' },
   });
 
-  const drafters = methods.filter((m) => m.kind === 'decodekit');
+  const drafters = methods.filter((m) => m.kind === 'decodekit' || m.kind === 'custom');
   const points: ScatterPoint[] = [];
   drafters.forEach((m, d) => {
     suites.forEach((suite, s) => {

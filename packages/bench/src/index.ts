@@ -25,6 +25,7 @@ export {
   type BenchmarkMode,
   type BenchmarkProgress,
   type BenchmarkResults,
+  type CustomMethod,
   type MethodResult,
   type RunBenchmarkOptions,
   runBenchmark,

@@ -7,6 +7,7 @@ import {
   InvalidArgumentError,
   type Phase,
   type SamplerChain,
+  type Strategy,
   temperature as temperatureProcessor,
   throwIfAborted,
 } from '@decodekit/core';
@@ -43,6 +44,19 @@ export interface BenchmarkProgress {
   readonly message?: string;
 }
 
+/**
+ * A method from outside decodekit's registries (your own drafter, a lossy verifier): a strategy,
+ * or a factory called once for the run.
+ */
+export interface CustomMethod {
+  readonly strategy: Strategy | (() => Strategy);
+  /**
+   * Whether greedy decoding with it must equal autoregressive greedy (default true: checked, and a
+   * mismatch fails the run). Lossy methods are compared and counted instead, like the peers.
+   */
+  readonly lossless?: boolean;
+}
+
 export interface RunBenchmarkOptions {
   /** Target model directory (default the zoo's `tiny-lm`). */
   readonly modelDir?: string;
@@ -54,6 +68,8 @@ export interface RunBenchmarkOptions {
    * name: `sps:gamma=6`.
    */
   readonly methods?: readonly string[];
+  /** More methods by label, run and reported like the built-in ones (labels must not be built-in names). */
+  readonly customMethods?: Readonly<Record<string, CustomMethod>>;
   /** Task suites (default all three). */
   readonly suites?: readonly TaskSuite[];
   readonly mode?: BenchmarkMode;
@@ -110,12 +126,17 @@ export interface MethodResult {
   /** The method as given (`sps:gamma=6`). */
   readonly method: string;
   readonly name: string;
-  /** `baseline` (autoregressive), `decodekit` (a drafter under `speculative()`) or `peer` (another engine). */
-  readonly kind: 'baseline' | 'decodekit' | 'peer';
+  /**
+   * `baseline` (autoregressive), `decodekit` (a drafter under `speculative()`), `custom` (from
+   * `customMethods`) or `peer` (another engine).
+   */
+  readonly kind: 'baseline' | 'decodekit' | 'custom' | 'peer';
+  /** False for peers and lossy custom methods: their greedy output is counted, not required to match. */
+  readonly checked: boolean;
   readonly available: boolean;
   /** Why the method did not run (missing package, untrained head, sampled mode for greedy-only peers). */
   readonly unavailableReason?: string;
-  /** For peers in greedy mode: generations whose tokens equal autoregressive greedy's. */
+  /** For unchecked methods in greedy mode: generations whose tokens equal autoregressive greedy's. */
   readonly matchingGenerations?: number;
   readonly comparedGenerations?: number;
   /** A version string for peers (transformers.js). */
@@ -176,6 +197,8 @@ interface Measurement {
 interface Runner {
   readonly spec: MethodSpec;
   readonly kind: MethodResult['kind'];
+  /** A greedy mismatch fails the run. */
+  readonly checked: boolean;
   readonly version?: string;
   run(task: BenchmarkTask, seed: number): Promise<{ tokens: number[]; measurement: Measurement }>;
   dispose(): Promise<void>;
@@ -216,7 +239,13 @@ export async function runBenchmark(options: RunBenchmarkOptions = {}): Promise<B
     throw new InvalidArgumentError('mode', `must be 'greedy' or 'sampled', got '${mode}'`);
   if (!greedy && !(temperature > 0))
     throw new InvalidArgumentError('temperature', `must be > 0 in sampled mode, got ${temperature}`);
+  const custom = options.customMethods ?? {};
+  for (const label of Object.keys(custom)) {
+    if (parseableBuiltIn(label))
+      throw new InvalidArgumentError('customMethods', `'${label}' is a built-in method name; pick another label`);
+  }
   const specs = [...(options.methods ?? defaultMethods)].map(parseMethodSpec);
+  for (const label of Object.keys(custom)) specs.push({ label, name: label, options: {} });
   if (!specs.some((spec) => spec.label === autoregressiveMethod)) specs.unshift(parseMethodSpec(autoregressiveMethod));
   const labels = new Set<string>();
   for (const spec of specs) {
@@ -261,9 +290,9 @@ export async function runBenchmark(options: RunBenchmarkOptions = {}): Promise<B
     for (const spec of specs) {
       progress({ phase: 'setup', completed: 0, total: 0, repetition: 0, method: spec.label, message: 'loading' });
       try {
-        runners.push(
-          await createRunner(spec, { resources, target, sampler, maxNewTokens, modelDir, threads, greedy, options }),
-        );
+        const context = { resources, target, sampler, maxNewTokens, modelDir, threads, greedy, options };
+        const customMethod = custom[spec.label];
+        runners.push(customMethod ? customRunner(spec, customMethod, context) : await createRunner(spec, context));
       } catch (error) {
         if (!(error instanceof MethodUnavailable)) throw error;
         unavailable.set(spec.label, error.message);
@@ -322,7 +351,7 @@ export async function runBenchmark(options: RunBenchmarkOptions = {}): Promise<B
           for (const runner of runners) {
             const actual = outputs.get(runner.spec.label) as number[];
             const position = firstDifference(expected, actual);
-            if (runner.kind === 'peer') {
+            if (!runner.checked) {
               const count = peerMatches.get(runner.spec.label) ?? { matching: 0, compared: 0 };
               count.compared++;
               if (position < 0) count.matching++;
@@ -350,12 +379,13 @@ export async function runBenchmark(options: RunBenchmarkOptions = {}): Promise<B
 
     const methods: MethodResult[] = specs.map((spec) => {
       const runner = runners.find((r) => r.spec.label === spec.label);
-      const kind = kindOf(spec);
+      const kind = custom[spec.label] ? 'custom' : kindOf(spec);
       if (!runner) {
         return {
           method: spec.label,
           name: spec.name,
           kind,
+          checked: false,
           available: false,
           unavailableReason: unavailable.get(spec.label),
           suites: {},
@@ -376,6 +406,7 @@ export async function runBenchmark(options: RunBenchmarkOptions = {}): Promise<B
         method: spec.label,
         name: spec.name,
         kind,
+        checked: runner.checked,
         available: true,
         ...(runner.version ? { version: runner.version } : {}),
         ...(peer ? { matchingGenerations: peer.matching, comparedGenerations: peer.compared } : {}),
@@ -428,6 +459,15 @@ export async function runBenchmark(options: RunBenchmarkOptions = {}): Promise<B
   }
 }
 
+function parseableBuiltIn(label: string): boolean {
+  try {
+    parseMethodSpec(label);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function kindOf(spec: MethodSpec): MethodResult['kind'] {
   if (spec.name === autoregressiveMethod) return 'baseline';
   return peerMethods.includes(spec.name) ? 'peer' : 'decodekit';
@@ -475,6 +515,7 @@ async function createRunner(spec: MethodSpec, context: RunnerContext): Promise<R
       return {
         spec,
         kind: 'peer',
+        checked: false,
         async run(task) {
           const start = performance.now();
           const output = await loop.generate(task.prompt, maxNewTokens);
@@ -503,6 +544,7 @@ async function createRunner(spec: MethodSpec, context: RunnerContext): Promise<R
     return {
       spec,
       kind: 'peer',
+      checked: false,
       version: peer.version,
       async run(task) {
         const start = performance.now();
@@ -515,15 +557,33 @@ async function createRunner(spec: MethodSpec, context: RunnerContext): Promise<R
     };
   }
   const method = await createStrategyMethod(spec, context.resources);
+  return strategyRunner(spec, kindOf(spec), true, method.strategy, context, () => method.dispose());
+}
+
+function customRunner(spec: MethodSpec, custom: CustomMethod, context: RunnerContext): Runner {
+  const strategy = typeof custom.strategy === 'function' ? custom.strategy() : custom.strategy;
+  return strategyRunner(spec, 'custom', custom.lossless !== false, strategy, context, async () => {});
+}
+
+function strategyRunner(
+  spec: MethodSpec,
+  kind: MethodResult['kind'],
+  checked: boolean,
+  strategy: Strategy,
+  context: RunnerContext,
+  dispose: () => Promise<void>,
+): Runner {
+  const { maxNewTokens } = context;
   return {
     spec,
-    kind: kindOf(spec),
+    kind,
+    checked,
     async run(task, seed) {
       const start = performance.now();
       const result = await generate({
         model: context.target,
         prompt: task.prompt,
-        strategy: method.strategy,
+        strategy,
         sampler: context.sampler(),
         maxNewTokens,
         stopTokens: [],
@@ -546,7 +606,7 @@ async function createRunner(spec: MethodSpec, context: RunnerContext): Promise<R
         },
       };
     },
-    dispose: () => method.dispose(),
+    dispose,
   };
 }
 

@@ -1,7 +1,9 @@
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { autoregressive, type Strategy } from '@decodekit/core';
 import { describe, expect, it } from 'vitest';
+import { GreedyMismatchError } from '../src/greedy-mismatch-error.js';
 import { runBenchmark } from '../src/run-benchmark.js';
 import { writeBenchmarkReport } from '../src/write-report.js';
 
@@ -94,4 +96,70 @@ describe('benchmark smoke run on the tiny models', () => {
     await expect(runBenchmark({ suites: ['poetry' as never] })).rejects.toThrow(/unknown suite 'poetry'/);
     await expect(runBenchmark({ methods: ['pld', 'pld'] })).rejects.toThrow(/listed twice/);
   });
+});
+
+// A strategy that runs autoregressive decoding but changes the third generated token: not lossless.
+function corruptThirdToken(): Strategy {
+  const inner = autoregressive();
+  return {
+    name: 'corrupt-third-token',
+    async start(context) {
+      const run = await inner.start(context);
+      let generated = 0;
+      return {
+        async step(budget) {
+          const step = await run.step(budget);
+          const tokens = step.tokens.map((token, i) =>
+            generated + i === 2 ? (token + 1) % context.model.vocabSize : token,
+          );
+          generated += tokens.length;
+          return { ...step, tokens };
+        },
+        dispose: () => run.dispose(),
+      };
+    },
+  };
+}
+
+describe('greedy equality check on a method that is not lossless', () => {
+  const settings = {
+    methods: ['autoregressive'],
+    suites: ['prose' as const],
+    promptsPerSuite: 1,
+    repetitions: 1,
+    maxNewTokens: 6,
+    threads: 1,
+    warmUp: false,
+  };
+
+  it('fails the run at the first differing token and names the prompt', async () => {
+    const error = await runBenchmark({
+      ...settings,
+      customMethods: { corrupt: { strategy: corruptThirdToken } },
+    }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(GreedyMismatchError);
+    const mismatch = (error as GreedyMismatchError).mismatch;
+    expect(mismatch).toMatchObject({
+      method: 'corrupt',
+      suite: 'prose',
+      taskId: 'prose-0',
+      position: 2,
+      repetition: 0,
+    });
+    expect(mismatch.actual).toBe(((mismatch.expected as number) + 1) % 4096);
+    expect((error as Error).message).toContain('prompt prose-0');
+  }, 60_000);
+
+  it('counts a method declared lossy instead of failing', async () => {
+    const results = await runBenchmark({
+      ...settings,
+      customMethods: { corrupt: { strategy: corruptThirdToken, lossless: false } },
+    });
+    const corrupt = results.methods.find((m) => m.method === 'corrupt');
+    expect(corrupt).toMatchObject({ kind: 'custom', checked: false, matchingGenerations: 0, comparedGenerations: 1 });
+    expect(results.greedyCheck.passed).toBe(true);
+    await expect(
+      runBenchmark({ ...settings, customMethods: { pld: { strategy: corruptThirdToken } } }),
+    ).rejects.toThrow(/built-in method name/);
+  }, 60_000);
 });
