@@ -92,4 +92,32 @@ describe('a float16 cache graph without position_ids (hand-written counting mode
       await unchecked.dispose();
     }
   });
+
+  it('feeds num_logits_to_keep where the graph declares it (1 for a last row, 0 for all rows)', async () => {
+    const keeping = join(directory, 'keep');
+    await writeCountingModel(keeping, countingWeights, { numLogitsToKeep: true });
+    const keeper = await loadModel(keeping, { intraOpNumThreads: 1 });
+    try {
+      const sequence = keeper.openSequence();
+      const last = await sequence.forward({ tokens: [3, 1, 4] }, { logits: 'last' });
+      expect(last.logits.rows).toBe(1);
+      expect(Array.from(row(last.logits, 0))).toEqual(expectedRow([3, 1, 4]));
+      const all = await sequence.forward({ tokens: [1, 5] });
+      expect(Array.from(row(all.logits, 0))).toEqual(expectedRow([3, 1, 4, 1]));
+      expect(Array.from(row(all.logits, 1))).toEqual(expectedRow([3, 1, 4, 1, 5]));
+      // Unequal rows in a batch cannot use the graph's tail cut: all rows come back and are picked.
+      const other = keeper.openSequence();
+      const [a, b] = await keeper.forwardBatch(
+        [
+          { sequence, block: { tokens: [2] } },
+          { sequence: other, block: { tokens: [6, 6, 6] } },
+        ],
+        { logits: 'last' },
+      );
+      expect(Array.from(row(a.logits, 0))).toEqual(expectedRow([3, 1, 4, 1, 5, 2]));
+      expect(Array.from(row(b.logits, 0))).toEqual(expectedRow([6, 6, 6]));
+    } finally {
+      await keeper.dispose();
+    }
+  });
 });
