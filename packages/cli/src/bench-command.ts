@@ -177,6 +177,9 @@ Examples:
 `;
 }
 
+// A time estimate for people: seconds, or minutes past a minute and a half.
+const remaining = (ms: number) => (ms < 90_000 ? `${Math.ceil(ms / 1000)} s` : `${Math.round(ms / 60_000)} min`);
+
 const smokeMethods = 'autoregressive,pld,token-recycling,sps';
 const list = (value: unknown) =>
   typeof value === 'string'
@@ -203,13 +206,17 @@ export async function runBench(argv: readonly string[], io: CliIo): Promise<numb
   const style = styler(io.stderr, io.env);
   const quiet = values.quiet === true || values.json === true;
   let lastLine = 0;
+  let measureStart: number | undefined;
   const onProgress = (event: Progress) => {
     if (quiet) return;
     if (event.phase !== 'measure') {
       if (io.stderr.isTTY) io.stderr.write(`\r\x1b[2K${style.dim(`${event.phase} ${event.method}`)}`);
       return;
     }
-    const line = `[${event.completed}/${event.total}] repetition ${event.repetition + 1}, ${event.method} on ${event.taskId}`;
+    measureStart ??= performance.now();
+    const elapsed = performance.now() - measureStart;
+    const left = event.completed > 0 ? (elapsed / event.completed) * (event.total - event.completed) : 0;
+    const line = `[${event.completed}/${event.total}] repetition ${event.repetition + 1}, ${event.method} on ${event.taskId}, about ${remaining(left)} left`;
     if (io.stderr.isTTY) io.stderr.write(`\r\x1b[2K${style.dim(line)}`);
     else if (
       event.completed === event.total ||
