@@ -343,7 +343,12 @@ class OnnxInThreadModel implements OnnxCausalLM, SequenceHost {
         if (indices.length === 0) continue;
         const runner =
           choice === 'standard' ? this.standard : choice === 'tree' ? this.tree : await this.embedsRunner?.();
-        if (!runner) throw new CapabilityError('treeAttention', 'unreachable: no graph for this block'); // checked in prepareBlock
+        // prepareBlock already refused blocks without a graph; this guards the invariant.
+        if (!runner)
+          throw new CapabilityError(
+            choice === 'embeds' ? 'inputEmbeddings' : 'treeAttention',
+            `model "${this.name}" has no ${choice} graph`,
+          );
         const rows: RunRow[] = indices.map((i) => ({
           pastLength: items[i].sequence.length,
           past: items[i].sequence.cacheArrays,
