@@ -106,6 +106,10 @@ const methods = {
   }),
   'pearl-4-both-worker': () => ({ ...spec(pearl({ draftModel: workerDraft, gamma: 4 })), model: workerTarget }),
   'specdec-pp': () => (head ? spec(specDecPlusPlus({ draftModel, acceptanceHead: head, threshold: 0.3 })) : undefined),
+  'specdec-pp-0.5': () =>
+    head ? spec(specDecPlusPlus({ draftModel, acceptanceHead: head, threshold: 0.5 })) : undefined,
+  'specdec-pp-0.7': () =>
+    head ? spec(specDecPlusPlus({ draftModel, acceptanceHead: head, threshold: 0.7 })) : undefined,
   'spectr-3x3': () =>
     spec(multiDraft({ draftModel, k: 3, depth: 3, mode: 'iid' }), greedy ? defaultVerifier() : specTrVerifier()),
   'rsd-3x3': () =>

@@ -65,6 +65,7 @@ export class DraftSequence {
       const head = Array.from(prompt).slice(0, prompt.length - 1);
       await this.sequence.forward({ tokens: head }, { logits: 'none', signal });
       this.cached = head;
+      this.stable = head.length; // the prompt is committed
     }
   }
 
