@@ -4,6 +4,8 @@
  * context-aware decoding, contrastive decoding, superposed decoding).
  */
 
+// Strategies. Greedy and multinomial sampling are core's autoregressive loop with a chain.
+export { autoregressive, greedySampler, multinomialSampler } from '@decodekit/core';
 export type { PenaltyWindowOptions } from './internal/penalty-window.js';
 export { bannedTokens } from './processors/banned-tokens.js';
 export { classifierFreeGuidance } from './processors/classifier-free-guidance.js';
@@ -25,3 +27,33 @@ export { type TopPOptions, topP } from './processors/top-p.js';
 export { type TypicalPOptions, typicalP } from './processors/typical-p.js';
 export { type XtcOptions, xtc } from './processors/xtc.js';
 export { defaultSamplerOrder, type SamplerSettings, type SamplerStage, samplerChain } from './sampler-chain.js';
+export { type BeamHypothesis, type BeamSearchOptions, beamSearch } from './strategies/beam-search.js';
+export {
+  type CautiousNextTokenPredictionOptions,
+  cautiousNextTokenPrediction,
+  cautiousPunctuation,
+  cautiousTrialCount,
+  punctuationTokenIds,
+} from './strategies/cautious-next-token-prediction.js';
+export {
+  type ClassifierFreeGuidanceDecodingOptions,
+  classifierFreeGuidanceDecoding,
+} from './strategies/classifier-free-guidance-decoding.js';
+export { type ContextAwareDecodingOptions, contextAwareDecoding } from './strategies/context-aware-decoding.js';
+export { type ContrastiveDecodingOptions, contrastiveDecoding } from './strategies/contrastive-decoding.js';
+export { type ContrastiveSearchOptions, contrastiveSearch } from './strategies/contrastive-search.js';
+export { type DiverseBeamSearchOptions, diverseBeamSearch } from './strategies/diverse-beam-search.js';
+export {
+  defaultResistance,
+  type MomentumDecodingOptions,
+  momentumDecoding,
+  type ResistanceFunction,
+  repetitionLength,
+} from './strategies/momentum-decoding.js';
+export {
+  buildNgramTable,
+  type NgramTable,
+  type SuperposedDecodingOptions,
+  type SuperposedDraft,
+  superposedDecoding,
+} from './strategies/superposed-decoding.js';
