@@ -6,7 +6,13 @@ import { dataDir, readSplit, testSplitPath, tinyLm, tinyLmDraft } from '../src/i
 describe('@decodekit/models-tiny paths', () => {
   it('points at complete model directories', () => {
     for (const dir of [tinyLm, tinyLmDraft]) {
-      for (const f of ['config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx']) {
+      for (const f of [
+        'config.json',
+        'generation_config.json',
+        'tokenizer.json',
+        'tokenizer_config.json',
+        'onnx/model.onnx',
+      ]) {
         expect(existsSync(join(dir, f)), f).toBe(true);
       }
       for (const f of ['manifest.json', 'tree.onnx', 'weights.onnx_data']) {
