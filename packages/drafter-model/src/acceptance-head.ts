@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError, ModelFormatError } from '@decodekit/core';
 
 /** Predicts, from the draft model's last hidden state at a position, the probability that the token fed there is accepted. */
@@ -77,4 +78,30 @@ export function acceptanceHeadFromWeights(weights: AcceptanceHeadWeights): Accep
       return 1 / (1 + Math.exp(-logit));
     },
   };
+}
+
+/**
+ * Reads an acceptance head's JSON weights (for the tiny pair: `specdec-head.json` in the
+ * `tiny-lm-draft` model directory). Throws `ModelFormatError` when the file is missing or malformed.
+ *
+ * @example
+ * const head = await loadAcceptanceHead(join(tinyLmDraft, 'specdec-head.json'));
+ */
+export async function loadAcceptanceHead(file: string): Promise<AcceptanceHead> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (cause) {
+    throw new ModelFormatError(
+      `acceptance head ${file} cannot be read; train one for your draft/target pair (tools/fixtures/specdec_head.py does it for the tiny models)`,
+      { cause },
+    );
+  }
+  let weights: AcceptanceHeadWeights;
+  try {
+    weights = JSON.parse(text) as AcceptanceHeadWeights;
+  } catch (cause) {
+    throw new ModelFormatError(`acceptance head ${file} is not valid JSON`, { cause });
+  }
+  return acceptanceHeadFromWeights(weights);
 }

@@ -9,6 +9,7 @@ export {
   type AcceptanceHead,
   type AcceptanceHeadWeights,
   acceptanceHeadFromWeights,
+  loadAcceptanceHead,
   type ResidualBlockWeights,
 } from './acceptance-head.js';
 export { gumbelTopK, type MultiDraftMode, type MultiDraftOptions, multiDraft } from './multi-draft.js';

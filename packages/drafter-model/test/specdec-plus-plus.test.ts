@@ -2,7 +2,12 @@ import { CapabilityError, type Drafter, generate, greedySampler, ModelFormatErro
 import { createNgramMockModel } from '@decodekit/testing';
 import { defaultVerifier } from '@decodekit/verifiers';
 import { describe, expect, it } from 'vitest';
-import { type AcceptanceHeadWeights, acceptanceHeadFromWeights, specDecPlusPlus } from '../src/index.js';
+import {
+  type AcceptanceHeadWeights,
+  acceptanceHeadFromWeights,
+  loadAcceptanceHead,
+  specDecPlusPlus,
+} from '../src/index.js';
 import { draftModelFor, targetModel } from './helpers.js';
 
 const prompt = [3, 1, 4, 1, 5, 9, 2, 6];
@@ -89,6 +94,29 @@ describe('specDecPlusPlus', () => {
     const logit = 0.5 * y[0] - y[1] + 0.25;
     expect(head.predict(Float32Array.from(x))).toBeCloseTo(1 / (1 + Math.exp(-logit)), 6);
     expect(() => acceptanceHeadFromWeights({ ...weights, hiddenSize: 3 })).toThrow(ModelFormatError);
+  });
+
+  it('loadAcceptanceHead reads JSON weights and explains a missing file', async () => {
+    const { mkdtemp, writeFile } = await import('node:fs/promises');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = await mkdtemp(join(tmpdir(), 'specdec-head-'));
+    const file = join(dir, 'head.json');
+    await writeFile(
+      file,
+      JSON.stringify({
+        format: 'decodekit-acceptance-head',
+        version: 1,
+        hiddenSize: 1,
+        blocks: [],
+        output: { weight: [2], bias: -1 },
+      }),
+    );
+    const head = await loadAcceptanceHead(file);
+    expect(head.predict(Float32Array.of(0.5))).toBeCloseTo(0.5, 6);
+    await expect(loadAcceptanceHead(join(dir, 'missing.json'))).rejects.toThrow(/specdec_head\.py/);
+    await writeFile(file, '{');
+    await expect(loadAcceptanceHead(file)).rejects.toBeInstanceOf(ModelFormatError);
   });
 
   it('needs a draft model with hidden states and a head of its hidden size', async () => {
