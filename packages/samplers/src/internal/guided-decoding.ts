@@ -32,7 +32,7 @@ export function guidedDecoding(options: GuidedDecodingOptions): Strategy {
   return {
     name: options.name,
     async start(context) {
-      const { model, sampler } = context;
+      const { model } = context;
       const secondaryModel = options.secondaryModel ?? model;
       if (secondaryModel.vocabSize !== model.vocabSize) {
         throw new VocabularyMismatchError(

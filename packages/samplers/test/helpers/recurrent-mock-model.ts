@@ -12,6 +12,7 @@ import {
   type Sequence,
   type TokenBlock,
   TokenOutOfRangeError,
+  throwIfAborted,
 } from '@decodekit/core';
 
 export interface RecurrentMockOptions {
@@ -49,6 +50,7 @@ export function createRecurrentMockModel(options: RecurrentMockOptions): Recurre
   const weights = new Float32Array(hiddenSize * hiddenSize).map(() => (gaussian() * 1.6) / Math.sqrt(hiddenSize));
   const bias = new Float32Array(vocabSize).map(() => gaussian());
   const counters = { forwardCalls: 0 };
+  let modelDisposed = false;
 
   const step = (state: Float32Array, input: Float32Array): Float32Array => {
     const out = new Float32Array(hiddenSize);
@@ -72,6 +74,7 @@ export function createRecurrentMockModel(options: RecurrentMockOptions): Recurre
   class MockSequence implements Sequence {
     disposed = false;
     pending: { start: number; parents: Int32Array } | undefined;
+    lastBlock: { start: number; length: number } | undefined;
     constructor(
       public cachedTokens: number[],
       public states: Float32Array[],
@@ -83,10 +86,11 @@ export function createRecurrentMockModel(options: RecurrentMockOptions): Recurre
       return Int32Array.from(this.cachedTokens);
     }
     private check() {
-      if (this.disposed) throw new DisposedError('sequence');
+      if (this.disposed || modelDisposed) throw new DisposedError('sequence');
     }
     forward(block: TokenBlock, forwardOptions: ForwardOptions = {}): ForwardOutput {
       this.check();
+      throwIfAborted(forwardOptions.signal);
       if (this.pending) throw new InvalidStateError('accept the last tree block first');
       counters.forwardCalls++;
       const n = block.tokens.length;
@@ -111,7 +115,8 @@ export function createRecurrentMockModel(options: RecurrentMockOptions): Recurre
       }
       this.cachedTokens.push(...Array.from(block.tokens));
       this.states.push(...blockStates);
-      const branching = parents !== undefined && parents.some((p, i) => p !== i - 1);
+      this.lastBlock = { start, length: n };
+      const branching = parents?.some((p, i) => p !== i - 1);
       if (branching) this.pending = { start, parents: parents as Int32Array };
       const which = forwardOptions.logits ?? 'all';
       const rows = which === 'all' ? n : which === 'last' ? Math.min(1, n) : 0;
@@ -133,13 +138,13 @@ export function createRecurrentMockModel(options: RecurrentMockOptions): Recurre
     }
     accept(path: ArrayLike<number>) {
       this.check();
-      const start = this.pending ? this.pending.start : this.length;
-      if (!this.pending) return;
+      const start = this.pending ? this.pending.start : (this.lastBlock?.start ?? this.length);
       const tokens = Array.from(path, (i) => this.cachedTokens[start + i]);
       const states = Array.from(path, (i) => this.states[start + i]);
       this.cachedTokens = this.cachedTokens.slice(0, start).concat(tokens);
       this.states = this.states.slice(0, start).concat(states);
       this.pending = undefined;
+      this.lastBlock = undefined;
     }
     truncate(length: number) {
       this.check();
@@ -185,6 +190,8 @@ export function createRecurrentMockModel(options: RecurrentMockOptions): Recurre
       logitsOf(state, out);
       return out;
     },
-    dispose() {},
+    dispose() {
+      modelDisposed = true;
+    },
   };
 }
