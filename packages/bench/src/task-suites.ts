@@ -130,12 +130,13 @@ function groundedTask(
   maxNewTokens: number,
 ): BenchmarkTask {
   // The passage must hold the whole answer (maxNewTokens) after the repeated head, and fit the budget.
-  const passageTokens = Math.max(24, Math.min(budget - 24, maxNewTokens + 48));
+  const passageTokens = Math.max(24, Math.min(budget - 24, maxNewTokens + 96));
   const slice = window.doc.text.slice(window.offset, window.offset + passageTokens * 8);
   // Leading blank lines would make the repeated head empty.
   let passage = tokenizer.decode(Array.from(tokenizer.encode(slice)).slice(0, passageTokens)).replace(/^(\s*\n)+/, '');
   const lastBreak = passage.lastIndexOf('\n');
-  if (lastBreak > passage.length / 2) passage = passage.slice(0, lastBreak);
+  // End at a line break when one is near the end (a whole verse or line), keeping most of the passage.
+  if (lastBreak > passage.length * 0.75) passage = passage.slice(0, lastBreak);
   const head = passageHead(passage);
   let text = `${passage}\n\n${head}`;
   let ids = Array.from(tokenizer.encode(text));
