@@ -368,17 +368,21 @@ export function lineChart(options: LineChartOptions): string {
   );
   options.values.forEach((row, s) => {
     const colour = palette[s % palette.length];
+    // Dodge each series a little sideways so series with equal values do not hide each other.
+    const dodge = (s - (options.values.length - 1) / 2) * 3;
     const points = row.flatMap((v, i) =>
-      v === undefined || !Number.isFinite(v) ? [] : [[round(sx(i)), round(sy(v))] as const],
+      v === undefined || !Number.isFinite(v) ? [] : [[round(sx(i) + dodge), round(sy(v))] as const],
     );
     if (points.length > 1) {
       parts.push(
         `<polyline points="${points.map(([x, y]) => `${x},${y}`).join(' ')}" fill="none" stroke="${colour}" stroke-width="2"/>`,
       );
     }
-    for (const [x, y] of points) parts.push(`<circle cx="${x}" cy="${y}" r="3.5" fill="${colour}"/>`);
+    // Marker shapes cycle too, so series whose lines coincide stay distinguishable.
+    for (const [x, y] of points) parts.push(marker(s, x, y, colour));
   });
-  parts.push(...legend(frame, swatches(options.series), frame.height - 14));
+  const items = options.series.map((label, s) => ({ label, colour: palette[s % palette.length], shape: s }));
+  parts.push(...legend(frame, items, frame.height - 14));
   parts.push('</svg>');
   return parts.filter(Boolean).join('\n');
 }

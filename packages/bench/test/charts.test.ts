@@ -72,7 +72,9 @@ describe('svg charts', () => {
       yMax: 1,
     });
     expect(count(lines, /<polyline /g)).toBe(1);
-    expect(count(lines, /<circle /g)).toBe(4);
+    // Series 0 uses circles, series 1 squares: 3 + 1 points plus one legend marker each.
+    expect(count(lines, /<circle /g)).toBe(3 + 1);
+    expect(count(lines, /<rect x="[^"]*" y="[^"]*" width="10"/g)).toBe(1 + 1);
   });
 
   it('rasterises a chart to a PNG of the scaled size', async () => {
