@@ -66,7 +66,9 @@ export async function createTransformersJsPeer(
         input_ids: inputIds,
         attention_mask: mask,
         max_new_tokens: maxNewTokens,
-        min_new_tokens: maxNewTokens,
+        // No end-of-sequence token: generate exactly maxNewTokens, like the other methods
+        // (min_new_tokens would instead mask EOS and change the greedy tokens).
+        eos_token_id: null,
         do_sample: false,
       });
       const row = output.tolist()[0] as (number | bigint)[];
