@@ -143,7 +143,7 @@ export async function runGenerate(argv: readonly string[], io: CliIo): Promise<n
       throw new UsageError('--max-draft-tokens needs --draft NAME');
     }
 
-    const renderer = new GenerateRenderer(io, request, model.name, draftModel?.name);
+    const renderer = new GenerateRenderer(io, request, model.name, draftModel?.name, promptText);
     let result: GenerateResult | undefined;
     for await (const event of stream({
       model,
@@ -230,6 +230,7 @@ class GenerateRenderer {
     private readonly request: GenerateRequest,
     private readonly modelName: string,
     private readonly draftModelName: string | undefined,
+    private readonly promptText?: string,
   ) {
     // A live status line only where it cannot interleave with the text: stderr on a terminal, stdout elsewhere.
     this.live = !request.json && !request.quiet && io.stderr.isTTY === true && io.stdout.isTTY !== true;
@@ -238,6 +239,11 @@ class GenerateRenderer {
   handle(event: DecodeEvent): void {
     if (event.type === 'stream-start') {
       this.strategy = event.strategy;
+      // On a terminal the continuation reads best after its prompt (dimmed); pipes get the new text only.
+      if (this.request.stream && this.io.stdout.isTTY === true && !this.request.chat && this.promptText) {
+        this.io.stdout.write(styler(this.io.stdout, this.io.env).dim(this.promptText));
+        this.lastText = this.promptText;
+      }
     } else if (event.type === 'token-delta') {
       this.tokens += event.tokens.length;
       if (event.tokens.length > 0) this.firstTokenAt ??= performance.now();
@@ -271,6 +277,7 @@ class GenerateRenderer {
     if (!this.request.stream) this.io.stdout.write(`${result.text ?? ''}${result.text?.endsWith('\n') ? '' : '\n'}`);
     if (this.request.quiet) return;
     const style = styler(this.io.stderr, this.io.env);
+    if (this.io.stderr.isTTY === true) this.io.stderr.write('\n');
     this.io.stderr.write(
       formatSummary(
         result.stats,
