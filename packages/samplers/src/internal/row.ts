@@ -40,20 +40,26 @@ export function maxLogit(logits: Float32Array): number {
  * Only finite entries pay for an exp, so a row already cut by top-k costs one pass.
  */
 export function gatherCandidates(logits: Float32Array, scratch: RowScratch): { count: number; total: number } {
-  const max = maxLogit(logits);
   scratch.ensure(logits.length);
   const { indices, weights } = scratch;
+  // One pass over the row gathers the unmasked entries and their maximum; the exps run on those only.
   let count = 0;
-  let total = 0;
+  let max = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < logits.length; i++) {
     const z = logits[i];
     if (z === Number.NEGATIVE_INFINITY) continue;
-    const w = Math.exp(z - max);
-    indices[count] = i;
-    weights[count] = w;
-    total += w;
-    count++;
+    indices[count++] = i;
+    if (z > max) max = z;
   }
+  if (max === Number.NEGATIVE_INFINITY) throw new NonFiniteLogitsError('every token was masked out by the processors');
+  if (max === Number.POSITIVE_INFINITY) throw new NonFiniteLogitsError('logits contain +Infinity');
+  let total = 0;
+  for (let c = 0; c < count; c++) {
+    const w = Math.exp(logits[indices[c]] - max);
+    weights[c] = w;
+    total += w;
+  }
+  if (Number.isNaN(total)) throw new NonFiniteLogitsError('logits contain NaN; check the model export and its inputs');
   return { count, total };
 }
 

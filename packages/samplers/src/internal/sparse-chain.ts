@@ -23,23 +23,26 @@ export function sparseSamplerChain(processors: readonly LogitsProcessor[], greed
   };
   // Writes the normalised probabilities of the unmasked entries into `probabilities`; returns their count.
   const normalise = (logits: Float32Array): number => {
-    let max = Number.NEGATIVE_INFINITY;
-    for (let i = 0; i < logits.length; i++) if (logits[i] > max) max = logits[i];
-    if (max === Number.NEGATIVE_INFINITY)
-      throw new NonFiniteLogitsError('every token was masked out by the processors');
-    if (max === Number.POSITIVE_INFINITY) throw new NonFiniteLogitsError('logits contain +Infinity');
     if (indices.length < logits.length) {
       indices = new Int32Array(logits.length);
       probabilities = new Float32Array(logits.length);
     }
+    // One pass gathers the unmasked entries and their maximum; the exps run on those only.
     let count = 0;
-    let sum = 0;
+    let max = Number.NEGATIVE_INFINITY;
     for (let i = 0; i < logits.length; i++) {
       const z = logits[i];
       if (z === Number.NEGATIVE_INFINITY) continue;
-      const e = Math.exp(z - max);
-      indices[count] = i;
-      probabilities[count++] = e;
+      indices[count++] = i;
+      if (z > max) max = z;
+    }
+    if (max === Number.NEGATIVE_INFINITY)
+      throw new NonFiniteLogitsError('every token was masked out by the processors');
+    if (max === Number.POSITIVE_INFINITY) throw new NonFiniteLogitsError('logits contain +Infinity');
+    let sum = 0;
+    for (let c = 0; c < count; c++) {
+      const e = Math.exp(logits[indices[c]] - max);
+      probabilities[c] = e;
       sum += e;
     }
     if (Number.isNaN(sum)) throw new NonFiniteLogitsError('logits contain NaN; check the model export and its inputs');
