@@ -1,14 +1,16 @@
 #!/usr/bin/env node
 // Runtime overhead benchmark of @decodekit/runtime-onnx (run after `pnpm --filter @decodekit/runtime-onnx build`):
 //
-//   node bench/overhead.mjs [modelDir] [--runs 5] [--tokens 128] [--threads 1] [--json out.json] [--transformers DIR]
+//   node --expose-gc bench/overhead.mjs [modelDir] [--runs 5] [--tokens 128] [--threads 1] [--json out.json] [--transformers DIR]
 //
 // Every figure is the median of --runs runs in this one process, so ratios are comparable.
-// 1. Greedy decoding tokens/s: a minimal hand-written onnxruntime-node loop, decodekit's
-//    Sequence.forward loop, and core's generate() (sampler chain and statistics included).
+// 1. Greedy decoding tokens/s: a minimal hand-written onnxruntime-node loop and decodekit's
+//    Sequence.forward loop, in lockstep (one step each in turn) and each alone, and core's
+//    generate() (sampler chain and statistics included).
 // 2. Verify cost: one forward of k = 1, 2, 4, 8, 16 tokens after a cache of 64 / 256 / 480 tokens.
 // 3. Event-loop responsiveness: the largest gap of a 1 ms setInterval while generating, in-thread vs worker.
-// 4. transformers.js on the same directory, if @huggingface/transformers is installed (or found under --transformers DIR).
+//    transformers.js on the same directory joins those rounds, if @huggingface/transformers is installed
+//    (or found under --transformers DIR).
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname } from 'node:path';
@@ -40,6 +42,8 @@ const median = (list) => {
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
+/** A full collection between measurements when node runs with --expose-gc (recommended). */
+const collectGarbage = () => globalThis.gc?.();
 /** CPU milliseconds (user + system, all threads of this process) since `since`. */
 const cpuMs = (since) => {
   const used = process.cpuUsage(since);
@@ -162,6 +166,41 @@ async function generateLoop(model) {
   return { ms: performance.now() - start, tokens: result.tokens };
 }
 
+// Optional: --transformers DIR names a folder whose node_modules holds @huggingface/transformers
+// (it is not a dependency of this package). It loads the same directory offline and runs in the
+// same rounds as decodekit's generate(), so both see the same machine load.
+async function loadTransformersJs() {
+  try {
+    const from = values.transformers
+      ? createRequire(`${values.transformers}/`).resolve('@huggingface/transformers')
+      : '@huggingface/transformers';
+    const transformers = await import(from.startsWith('/') ? pathToFileURL(from).href : from);
+    transformers.env.allowRemoteModels = false;
+    transformers.env.allowLocalModels = true;
+    transformers.env.localModelPath = `${dirname(directory)}/`;
+    const lm = await transformers.AutoModelForCausalLM.from_pretrained(basename(directory), {
+      dtype: 'fp32',
+      session_options: { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' },
+    });
+    const input_ids = new transformers.Tensor('int64', BigInt64Array.from(prompt, BigInt), [1, prompt.length]);
+    const mask = new transformers.Tensor('int64', new BigInt64Array(prompt.length).fill(1n), [1, prompt.length]);
+    const run = async () => {
+      const start = performance.now();
+      const output = await lm.generate({
+        input_ids,
+        attention_mask: mask,
+        max_new_tokens: newTokens,
+        min_new_tokens: newTokens,
+        do_sample: false,
+      });
+      return { ms: performance.now() - start, tokens: output.tolist()[0].slice(prompt.length).map(Number) };
+    };
+    return { version: transformers.env.version, run, dispose: () => lm.dispose?.() };
+  } catch (error) {
+    return { unavailable: String(error?.message ?? error).split('\n')[0] };
+  }
+}
+
 const { readFile } = await import('node:fs/promises');
 const config = JSON.parse(await readFile(`${directory}/config.json`, 'utf8'));
 const sessionOptions = {
@@ -172,38 +211,93 @@ const sessionOptions = {
 };
 const session = await ort.InferenceSession.create(`${directory}/onnx/model.onnx`, sessionOptions);
 const model = await loadModel(directory, { intraOpNumThreads: threads });
-const timings = { handWritten: [], sequence: [], generate: [], handWrittenCpu: [], sequenceCpu: [] };
+const transformersJs = await loadTransformersJs();
+const timings = {
+  handWritten: [],
+  sequence: [],
+  handWrittenCpu: [],
+  sequenceCpu: [],
+  handWrittenAlone: [],
+  sequenceAlone: [],
+  generate: [],
+  transformersJs: [],
+};
 let reference;
+let transformersSameTokens;
 await lockstep(handWrittenSteps(session, config, { ms: 0, cpuMs: 0 }), sequenceSteps(model, { ms: 0, cpuMs: 0 })); // warm-up
+await generateLoop(model);
+if (transformersJs.run) await transformersJs.run();
 for (let run = 0; run < runs; run++) {
+  // Lockstep pair: the precise overhead figure (same load, same step sizes).
   const handClock = { ms: 0, cpuMs: 0 };
   const sequenceClock = { ms: 0, cpuMs: 0 };
+  collectGarbage();
   const [a, b] = await lockstep(handWrittenSteps(session, config, handClock), sequenceSteps(model, sequenceClock));
-  const c = await generateLoop(model);
   reference ??= a;
-  if (b.join() !== a.join() || c.tokens.join() !== a.join()) throw new Error('greedy tokens differ between loops');
+  if (b.join() !== a.join()) throw new Error('greedy tokens differ between loops');
   timings.handWritten.push(handClock.ms);
   timings.sequence.push(sequenceClock.ms);
   timings.handWrittenCpu.push(handClock.cpuMs);
   timings.sequenceCpu.push(sequenceClock.cpuMs);
-  timings.generate.push(c.ms);
+  // Each loop alone (no cache sharing with another loop), in the same round, the order rotated
+  // every round so that no variant always pays for the garbage or cache state of the one before.
+  const alone = [
+    async () => {
+      const clock = { ms: 0, cpuMs: 0 };
+      await lockstep(handWrittenSteps(session, config, clock));
+      timings.handWrittenAlone.push(clock.ms);
+    },
+    async () => {
+      const clock = { ms: 0, cpuMs: 0 };
+      await lockstep(sequenceSteps(model, clock));
+      timings.sequenceAlone.push(clock.ms);
+    },
+    async () => {
+      const c = await generateLoop(model);
+      if (c.tokens.join() !== a.join()) throw new Error('generate() tokens differ from the hand-written loop');
+      timings.generate.push(c.ms);
+    },
+  ];
+  if (transformersJs.run) {
+    alone.push(async () => {
+      const t = await transformersJs.run();
+      transformersSameTokens ??= t.tokens.join() === a.join();
+      timings.transformersJs.push(t.ms);
+    });
+  }
+  for (let k = 0; k < alone.length; k++) {
+    collectGarbage();
+    await alone[(run + k) % alone.length]();
+  }
 }
 const tps = (ms) => (newTokens / ms) * 1000;
 results.greedy = {
-  handWrittenTokensPerSecond: tps(median(timings.handWritten)),
-  sequenceTokensPerSecond: tps(median(timings.sequence)),
-  generateTokensPerSecond: tps(median(timings.generate)),
-  sequenceOverheadPercent: (median(timings.sequence) / median(timings.handWritten) - 1) * 100,
-  generateOverheadPercent: (median(timings.generate) / median(timings.handWritten) - 1) * 100,
-  // CPU time (all threads of this process) is far less sensitive to other processes than wall time.
-  sequenceCpuOverheadPercent: (median(timings.sequenceCpu) / median(timings.handWrittenCpu) - 1) * 100,
-  medianCpuMs: { handWritten: median(timings.handWrittenCpu), sequence: median(timings.sequenceCpu) },
-  medianMs: {
-    handWritten: median(timings.handWritten),
-    sequence: median(timings.sequence),
-    generate: median(timings.generate),
+  // Lockstep pair (one step of each in turn): wall and CPU overhead of decodekit's Sequence loop.
+  lockstep: {
+    handWrittenTokensPerSecond: tps(median(timings.handWritten)),
+    sequenceTokensPerSecond: tps(median(timings.sequence)),
+    sequenceOverheadPercent: (median(timings.sequence) / median(timings.handWritten) - 1) * 100,
+    // CPU time (all threads of this process) is far less sensitive to other processes than wall time.
+    sequenceCpuOverheadPercent: (median(timings.sequenceCpu) / median(timings.handWrittenCpu) - 1) * 100,
+    medianCpuMs: { handWritten: median(timings.handWrittenCpu), sequence: median(timings.sequenceCpu) },
+  },
+  // Each loop alone, all four in every round.
+  alone: {
+    handWrittenTokensPerSecond: tps(median(timings.handWrittenAlone)),
+    sequenceTokensPerSecond: tps(median(timings.sequenceAlone)),
+    generateTokensPerSecond: tps(median(timings.generate)),
+    sequenceOverheadPercent: (median(timings.sequenceAlone) / median(timings.handWrittenAlone) - 1) * 100,
+    generateOverheadPercent: (median(timings.generate) / median(timings.handWrittenAlone) - 1) * 100,
   },
 };
+results.transformersJs = transformersJs.run
+  ? {
+      version: transformersJs.version,
+      tokensPerSecond: tps(median(timings.transformersJs)),
+      sameGreedyTokens: transformersSameTokens,
+    }
+  : { unavailable: transformersJs.unavailable };
+await transformersJs.dispose?.();
 await session.release();
 
 // ---- 2. verify cost curve ----------------------------------------------------------------------
@@ -281,46 +375,6 @@ const summarize = (list) => ({
 results.eventLoop = { inThread: summarize(gaps.inThread), worker: summarize(gaps.worker) };
 await workerModel.dispose();
 await model.dispose();
-
-// ---- 4. transformers.js ------------------------------------------------------------------------
-// Optional: --transformers DIR names a folder whose node_modules holds @huggingface/transformers
-// (it is not a dependency of this package). It loads the same directory offline.
-try {
-  const from = values.transformers
-    ? createRequire(`${values.transformers}/`).resolve('@huggingface/transformers')
-    : '@huggingface/transformers';
-  const transformers = await import(from.startsWith('/') ? pathToFileURL(from).href : from);
-  transformers.env.allowRemoteModels = false;
-  transformers.env.allowLocalModels = true;
-  transformers.env.localModelPath = `${dirname(directory)}/`;
-  const lm = await transformers.AutoModelForCausalLM.from_pretrained(basename(directory), {
-    dtype: 'fp32',
-    session_options: { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' },
-  });
-  const input_ids = new transformers.Tensor('int64', BigInt64Array.from(prompt, BigInt), [1, prompt.length]);
-  const attention_mask = new transformers.Tensor('int64', new BigInt64Array(prompt.length).fill(1n), [
-    1,
-    prompt.length,
-  ]);
-  const run = () =>
-    lm.generate({ input_ids, attention_mask, max_new_tokens: newTokens, min_new_tokens: newTokens, do_sample: false });
-  await run(); // warm-up
-  const samples = [];
-  let sameTokens;
-  for (let i = 0; i < runs; i++) {
-    const start = performance.now();
-    const output = await run();
-    samples.push(performance.now() - start);
-    sameTokens ??= output.tolist()[0].slice(prompt.length).map(Number).join() === reference.join();
-  }
-  results.transformersJs = {
-    version: transformers.env.version,
-    tokensPerSecond: tps(median(samples)),
-    sameGreedyTokens: sameTokens,
-  };
-} catch (error) {
-  results.transformersJs = { unavailable: String(error?.message ?? error).split('\n')[0] };
-}
 
 const show = (value) => (typeof value === 'number' ? Number(value.toFixed(2)) : value);
 console.log(JSON.stringify(results, (_, value) => show(value), 2));
