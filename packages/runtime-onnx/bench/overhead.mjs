@@ -222,7 +222,6 @@ const timings = {
   generate: [],
   transformersJs: [],
 };
-let reference;
 let transformersSameTokens;
 await lockstep(handWrittenSteps(session, config, { ms: 0, cpuMs: 0 }), sequenceSteps(model, { ms: 0, cpuMs: 0 })); // warm-up
 await generateLoop(model);
@@ -233,7 +232,6 @@ for (let run = 0; run < runs; run++) {
   const sequenceClock = { ms: 0, cpuMs: 0 };
   collectGarbage();
   const [a, b] = await lockstep(handWrittenSteps(session, config, handClock), sequenceSteps(model, sequenceClock));
-  reference ??= a;
   if (b.join() !== a.join()) throw new Error('greedy tokens differ between loops');
   timings.handWritten.push(handClock.ms);
   timings.sequence.push(sequenceClock.ms);
