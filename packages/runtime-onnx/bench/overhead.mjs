@@ -60,6 +60,7 @@ const results = {
   newTokens,
   threads,
   promptLength,
+  exposeGc: typeof globalThis.gc === 'function',
   node: process.version,
   ort: ort.env.versions?.node ?? '1.30',
 };
