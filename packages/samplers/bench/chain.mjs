@@ -60,19 +60,19 @@ function median(values) {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
-function time(rows, sampleOne) {
-  const perRun = [];
-  for (let run = 0; run < runs; run++) {
-    const start = performance.now();
-    for (let t = 0; t < tokensPerRun; t++) sampleOne(rows[t % rows.length]);
-    perRun.push((performance.now() - start) / tokensPerRun);
-  }
-  return median(perRun);
+// Wall time and process CPU time (user + system) per token for `count` tokens.
+function measureOnce(rows, sampleOne, count) {
+  const cpuStart = process.cpuUsage();
+  const start = performance.now();
+  for (let t = 0; t < count; t++) sampleOne(rows[t % rows.length]);
+  const wall = (performance.now() - start) / count;
+  const cpu = process.cpuUsage(cpuStart);
+  return { wall, cpu: (cpu.user + cpu.system) / 1000 / count };
 }
 
 const lines = [
-  '| vocabulary | chain (top-k 40) ms/token | naive full sort ms/token | speed-up | chain without top-k ms/token | naive without top-k ms/token |',
-  '|---:|---:|---:|---:|---:|---:|',
+  '| vocabulary | chain (top-k 40) ms/token | naive full sort ms/token | speed-up | chain CPU ms/token | chain without top-k ms/token | naive without top-k ms/token |',
+  '|---:|---:|---:|---:|---:|---:|---:|',
 ];
 for (const vocabulary of vocabularies) {
   const rows = randomRows(vocabulary, 8, vocabulary);
@@ -80,25 +80,34 @@ for (const vocabulary of vocabularies) {
   const tokens = Array.from({ length: 512 }, () => Math.floor(contextRng.next() * vocabulary));
   const context = { tokens, promptLength: 256 };
   const scratch = new Float32Array(vocabulary);
-  const chain = samplerChain(settings);
-  const chainNoTopK = samplerChain(noTopK);
   const rng = createRng(2);
-  const measure = (c) => (row) => {
+  const viaChain = (chain) => (row) => {
     scratch.set(row);
-    return c.sample(scratch, context, rng);
+    return chain.sample(scratch, context, rng);
   };
-  // Warm up the JIT on every path before timing.
-  time(rows, measure(chain));
-  time(rows, (row) => naiveSample(row, tokens, rng, settings));
-  const fast = time(rows, measure(chain));
-  const naive = time(rows, (row) => naiveSample(row, tokens, rng, settings));
-  time(rows, measure(chainNoTopK));
-  const fastNoTopK = time(rows, measure(chainNoTopK));
-  const naiveNoTopK = time(rows, (row) => naiveSample(row, tokens, rng, noTopK));
+  // The naive loop is ~50x slower: fewer tokens per run keep the benchmark short.
+  const naiveTokens = Math.max(10, Math.round(tokensPerRun / 5));
+  const methods = {
+    chain: [viaChain(samplerChain(settings)), tokensPerRun],
+    naive: [(row) => naiveSample(row, tokens, rng, settings), naiveTokens],
+    chainNoTopK: [viaChain(samplerChain(noTopK)), tokensPerRun],
+    naiveNoTopK: [(row) => naiveSample(row, tokens, rng, noTopK), naiveTokens],
+  };
+  const results = Object.fromEntries(Object.keys(methods).map((name) => [name, { wall: [], cpu: [] }]));
+  // Warm up every path, then interleave the methods run by run so that load changes hit all alike.
+  for (const [sampleOne, count] of Object.values(methods)) measureOnce(rows, sampleOne, count);
+  for (let run = 0; run < runs; run++) {
+    for (const [name, [sampleOne, count]] of Object.entries(methods)) {
+      const { wall, cpu } = measureOnce(rows, sampleOne, count);
+      results[name].wall.push(wall);
+      results[name].cpu.push(cpu);
+    }
+  }
+  const m = (name, kind = 'wall') => median(results[name][kind]);
   lines.push(
-    `| ${vocabulary} | ${fast.toFixed(3)} | ${naive.toFixed(3)} | ${(naive / fast).toFixed(1)}x | ${fastNoTopK.toFixed(3)} | ${naiveNoTopK.toFixed(3)} |`,
+    `| ${vocabulary} | ${m('chain').toFixed(3)} | ${m('naive').toFixed(3)} | ${(m('naive') / m('chain')).toFixed(1)}x | ${m('chain', 'cpu').toFixed(3)} | ${m('chainNoTopK').toFixed(3)} | ${m('naiveNoTopK').toFixed(3)} |`,
   );
 }
 process.stdout.write(
-  `${lines.join('\n')}\n\nmedian of ${runs} runs x ${tokensPerRun} tokens, context 512 tokens, node ${process.version}\n`,
+  `${lines.join('\n')}\n\nmedian of ${runs} interleaved runs (chain ${tokensPerRun} tokens per run, naive ${Math.max(10, Math.round(tokensPerRun / 5))}), context 512 tokens, node ${process.version}\n`,
 );

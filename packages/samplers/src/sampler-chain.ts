@@ -149,7 +149,8 @@ export function samplerChain(settings: SamplerSettings = {}): SamplerChain {
   if (settings.etaCutoff !== undefined) add('eta-cutoff', etaCutoff(settings.etaCutoff, minimum));
   if (settings.xtc !== undefined) add('xtc', xtc(settings.xtc));
   const greedy = temperatureValue === 0;
-  if (!greedy && temperatureValue !== 1) add('temperature', temperature(temperatureValue));
+  const temperatureProcessor = !greedy && temperatureValue !== 1 ? temperature(temperatureValue) : undefined;
+  if (temperatureProcessor) add('temperature', temperatureProcessor);
   if (settings.mirostat) {
     const { version, ...options } = settings.mirostat;
     if (version !== 1 && version !== 2)

@@ -1,6 +1,6 @@
 import { createRng, createSamplerChain, type SamplingContext, softmax, temperature } from '@decodekit/core';
 import { describe, expect, it } from 'vitest';
-import { minP, mirostat, repetitionPenalty, samplerChain, topK, topP, typicalP, xtc } from '../src/index.js';
+import { minP, mirostat, repetitionPenalty, samplerChain, topK, topP, typicalP } from '../src/index.js';
 
 const context: SamplingContext = { tokens: [1, 2, 3], promptLength: 1 };
 const NEG = Number.NEGATIVE_INFINITY;
@@ -83,6 +83,35 @@ describe('selection matches a sort-based reference', () => {
         .sort((a, b) => a - b);
       expect(keptOf(out)).toEqual(expected);
     }
+  });
+});
+
+describe('top-k in one pass', () => {
+  const reference = (row: Float32Array, k: number) => {
+    const threshold = Array.from(row).sort((a, b) => b - a)[k - 1];
+    return Array.from(row.keys()).filter((i) => row[i] >= threshold);
+  };
+  it('handles ascending, descending, constant and tied rows like a sort', () => {
+    const rows = [
+      Float32Array.from({ length: 300 }, (_, i) => i / 10),
+      Float32Array.from({ length: 300 }, (_, i) => -i / 10),
+      new Float32Array(300).fill(2),
+      Float32Array.from({ length: 300 }, (_, i) => i % 7),
+      randomRow(300, 9, 1),
+    ];
+    for (const row of rows) {
+      for (const k of [1, 2, 5, 40, 299]) {
+        const out = row.slice();
+        topK(k).process(out, context);
+        expect(keptOf(out)).toEqual(reference(row, k));
+      }
+    }
+  });
+  it('keeps everything when fewer than k tokens are unmasked', () => {
+    const row = Float32Array.from([NEG, 1, NEG, 3, NEG]);
+    const out = row.slice();
+    topK(3).process(out, context);
+    expect(keptOf(out)).toEqual([1, 3]);
   });
 });
 

@@ -103,3 +103,35 @@ export function maskBelow(logits: Float32Array, threshold: number, minimum: numb
   }
   for (let i = 0; i < logits.length; i++) if (logits[i] < threshold) logits[i] = Number.NEGATIVE_INFINITY;
 }
+
+/**
+ * Masks every unmasked token below `max + offset` (max = the row's largest logit) with one pass
+ * over the row plus one over the unmasked tokens, keeping at least `minimum` tokens. Used by
+ * min-p, whose threshold is relative to the maximum.
+ */
+export function maskBelowMaxOffset(logits: Float32Array, offset: number, minimum: number, scratch: RowScratch): void {
+  scratch.ensure(logits.length);
+  const { indices } = scratch;
+  let count = 0;
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < logits.length; i++) {
+    const z = logits[i];
+    if (z === Number.NEGATIVE_INFINITY) continue;
+    indices[count++] = i;
+    if (z > max) max = z;
+  }
+  if (max === Number.NEGATIVE_INFINITY) throw new NonFiniteLogitsError('every token was masked out by the processors');
+  let threshold = max + offset;
+  if (minimum > 1) {
+    let above = 0;
+    for (let c = 0; c < count; c++) if (logits[indices[c]] >= threshold) above++;
+    if (above < minimum) {
+      const best = topK(logits, minimum);
+      threshold = Math.min(threshold, logits[best[best.length - 1]]);
+    }
+  }
+  for (let c = 0; c < count; c++) {
+    const i = indices[c];
+    if (logits[i] < threshold) logits[i] = Number.NEGATIVE_INFINITY;
+  }
+}

@@ -14,15 +14,24 @@ import {
  * row instead of an exp per vocabulary entry. Draws are bit-identical to core's chain: the skipped
  * entries contribute exact zeros there.
  */
-export function sparseSamplerChain(processors: readonly LogitsProcessor[], greedy: boolean): SamplerChain {
+export function sparseSamplerChain(
+  processors: readonly LogitsProcessor[],
+  greedy: boolean,
+  finalTemperature?: { readonly processor: LogitsProcessor; readonly inverse: number },
+): SamplerChain {
   const list = [...processors];
+  // A temperature that ends the chain is folded into `sample`'s softmax, saving a pass over the
+  // row. Values are rounded to float32 exactly as the in-place division would store them.
+  const fused = !greedy && finalTemperature !== undefined && list[list.length - 1] === finalTemperature.processor;
+  const fusedInverse = fused ? (finalTemperature?.inverse ?? 1) : 1;
+  const unfused = fused ? list.slice(0, -1) : list;
   let indices = new Int32Array(0);
   let probabilities = new Float32Array(0);
-  const apply = (logits: Float32Array, context: SamplingContext) => {
-    for (const processor of list) processor.process(logits, context);
+  const apply = (logits: Float32Array, context: SamplingContext, processors = list) => {
+    for (const processor of processors) processor.process(logits, context);
   };
   // Writes the normalised probabilities of the unmasked entries into `probabilities`; returns their count.
-  const normalise = (logits: Float32Array): number => {
+  const normalise = (logits: Float32Array, inverse = 1): number => {
     if (indices.length < logits.length) {
       indices = new Int32Array(logits.length);
       probabilities = new Float32Array(logits.length);
@@ -40,14 +49,16 @@ export function sparseSamplerChain(processors: readonly LogitsProcessor[], greed
       throw new NonFiniteLogitsError('every token was masked out by the processors');
     if (max === Number.POSITIVE_INFINITY) throw new NonFiniteLogitsError('logits contain +Infinity');
     let sum = 0;
+    if (inverse !== 1) max = Math.fround(max * inverse);
     for (let c = 0; c < count; c++) {
-      const e = Math.exp(logits[indices[c]] - max);
+      const z = inverse === 1 ? logits[indices[c]] : Math.fround(logits[indices[c]] * inverse);
+      const e = Math.exp(z - max);
       probabilities[c] = e;
       sum += e;
     }
     if (Number.isNaN(sum)) throw new NonFiniteLogitsError('logits contain NaN; check the model export and its inputs');
-    const inverse = 1 / sum;
-    for (let c = 0; c < count; c++) probabilities[c] *= inverse;
+    const inverseSum = 1 / sum;
+    for (let c = 0; c < count; c++) probabilities[c] *= inverseSum;
     return count;
   };
   const argmaxChecked = (logits: Float32Array) => {
@@ -80,9 +91,9 @@ export function sparseSamplerChain(processors: readonly LogitsProcessor[], greed
       return out;
     },
     sample(logits: Float32Array, context: SamplingContext, rng: Rng) {
-      apply(logits, context);
+      apply(logits, context, unfused);
       if (greedy) return argmaxChecked(logits);
-      const count = normalise(logits);
+      const count = normalise(logits, fusedInverse);
       // Same walk as core's sampleCategorical over the non-zero entries.
       let total = 0;
       for (let c = 0; c < count; c++) total += probabilities[c];

@@ -1,5 +1,5 @@
 import type { LogitsProcessor } from '@decodekit/core';
-import { maskBelow, maxLogit } from '../internal/row.js';
+import { maskBelowMaxOffset, RowScratch } from '../internal/row.js';
 import { checkInteger, checkNumber } from '../internal/validate.js';
 
 /** Options of {@link minP}. */
@@ -18,12 +18,12 @@ export function minP(minP: number, options: MinPOptions = {}): LogitsProcessor {
   checkNumber('minP', minP, { min: 0, max: 1 });
   const minimum = checkInteger('minTokensToKeep', options.minTokensToKeep ?? 1, 1);
   const logMinP = Math.log(minP);
+  const scratch = new RowScratch();
   return {
     name: 'min-p',
     process(logits) {
       if (minP === 0) return;
-      const max = maxLogit(logits);
-      maskBelow(logits, max + logMinP, minimum, max);
+      maskBelowMaxOffset(logits, logMinP, minimum, scratch);
     },
   };
 }
