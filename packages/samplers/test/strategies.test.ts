@@ -440,3 +440,23 @@ describe('greedy and multinomial are core re-exports', () => {
     expect(result.tokens.length).toBe(5);
   });
 });
+
+describe('strategies near the end of the context', () => {
+  it('stop with finish reason context-length instead of overflowing', async () => {
+    const strategies = [
+      () => beamSearch({ beams: 3 }),
+      () => contrastiveSearch({ k: 4 }),
+      () => momentumDecoding(),
+      () => cautiousNextTokenPrediction({ stopTokens: [0], maxTrials: 3 }),
+      () => contextAwareDecoding({ alpha: 0.5, context: [1] }),
+      () => superposedDecoding({ drafts: 2 }),
+    ];
+    for (const make of strategies) {
+      const model = createRecurrentMockModel({ vocabSize: 16, seed: 30, contextLength: 12 });
+      const result = await generate({ model, prompt: [1, 2, 3], maxNewTokens: 40, strategy: make() });
+      expect(result.tokens.length).toBeGreaterThan(0);
+      expect(result.tokens.length).toBeLessThanOrEqual(12);
+      expect(['context-length', 'length']).toContain(result.finishReason);
+    }
+  });
+});

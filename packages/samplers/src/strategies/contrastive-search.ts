@@ -94,7 +94,9 @@ export function contrastiveSearch(options: ContrastiveSearchOptions = {}): Strat
 
       // Runs every candidate after the current sequence; `keep(i)` makes candidate i the sequence.
       async function runCandidates(candidates: number[]) {
-        if (model.capabilities.treeAttention && candidates.length > 1) {
+        // A tree block holds all k candidates in the cache at once: use it only where they fit.
+        const treeFits = sequence.length + candidates.length <= model.contextLength;
+        if (model.capabilities.treeAttention && candidates.length > 1 && treeFits) {
           const output: ForwardOutput = await context.stats.time('verify', () =>
             sequence.forward(
               { tokens: candidates, parents: candidates.map(() => -1) },
