@@ -6,6 +6,11 @@
 
 // Strategies. Greedy and multinomial sampling are core's autoregressive loop with a chain.
 export { autoregressive, greedySampler, multinomialSampler } from '@decodekit/core';
+export {
+  type GenerationConfig,
+  huggingFaceSamplerOrder,
+  samplerSettingsFromGenerationConfig,
+} from './generation-config.js';
 export type { PenaltyWindowOptions } from './internal/penalty-window.js';
 export { bannedTokens } from './processors/banned-tokens.js';
 export { classifierFreeGuidance } from './processors/classifier-free-guidance.js';

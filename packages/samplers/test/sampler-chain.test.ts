@@ -1,6 +1,11 @@
 import { argmax, createRng, InvalidArgumentError, type SamplingContext, softmax } from '@decodekit/core';
 import { describe, expect, it } from 'vitest';
-import { defaultSamplerOrder, samplerChain } from '../src/index.js';
+import {
+  defaultSamplerOrder,
+  huggingFaceSamplerOrder,
+  samplerChain,
+  samplerSettingsFromGenerationConfig,
+} from '../src/index.js';
 
 const context: SamplingContext = { tokens: [3, 1, 3], promptLength: 1 };
 
@@ -119,5 +124,47 @@ describe('samplerChain', () => {
     const token = chain.sample(row([1, 2, 3, 0.5]), context, rng);
     expect(() => chain.accept(token)).not.toThrow();
     chain.reset();
+  });
+});
+
+describe('samplerSettingsFromGenerationConfig', () => {
+  it('greedy unless do_sample, with processors kept', () => {
+    const settings = samplerSettingsFromGenerationConfig({
+      temperature: 0.7,
+      top_k: 20,
+      repetition_penalty: 1.2,
+      eos_token_id: 2,
+    });
+    expect(settings.temperature).toBe(0);
+    expect(settings.topK).toBeUndefined();
+    const chain = samplerChain(settings);
+    expect(chain.greedy).toBe(true);
+    expect(chain.processors.map((p) => p.name)).toEqual(['repetition-penalty']);
+  });
+
+  it('sampling uses Hugging Face defaults and order (temperature first, top-k 50)', () => {
+    const chain = samplerChain(
+      samplerSettingsFromGenerationConfig({
+        do_sample: true,
+        temperature: 0.6,
+        top_p: 0.9,
+        min_new_tokens: 3,
+        eos_token_id: [0, 1],
+        bad_words_ids: [[4, 5]],
+        suppress_tokens: [7],
+      }),
+    );
+    expect(chain.processors.map((p) => p.name)).toEqual([
+      'banned-tokens',
+      'min-new-tokens',
+      'temperature',
+      'top-k',
+      'top-p',
+    ]);
+    expect(huggingFaceSamplerOrder.indexOf('temperature')).toBeLessThan(huggingFaceSamplerOrder.indexOf('top-k'));
+  });
+
+  it('rejects multi-token sequence biases', () => {
+    expect(() => samplerSettingsFromGenerationConfig({ sequence_bias: [[[1, 2], -1]] })).toThrow(InvalidArgumentError);
   });
 });
