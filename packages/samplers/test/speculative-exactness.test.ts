@@ -11,8 +11,9 @@ import { samplerChain } from '../src/index.js';
 // The chain's processors depend on the context (repetition penalty) and truncate (top-k, top-p,
 // min-p, XTC mixture). Speculative sampling applies them to target and draft rows along draft
 // paths; the committed tokens must still follow plain sampling with the same chain exactly.
+// (Core's speculative loop samples the first token plainly, so tokens 2 and 3 carry the test.)
 describe('samplerChain under speculative sampling', () => {
-  it('the joint distribution of the first two tokens equals plain sampling (chi-square)', async () => {
+  it('the joint distribution of tokens 2 and 3 (drafted and verified) equals plain sampling (chi-square)', async () => {
     const vocabSize = 8;
     const target = createNgramMockModel({ vocabSize, order: 3, seed: 11, scale: 1.5 });
     const draft = createNgramMockModel({ vocabSize, order: 2, seed: 12, scale: 1.5 });
@@ -25,15 +26,21 @@ describe('samplerChain under speculative sampling', () => {
       temperature: 0.9,
     };
     const prompt = [1, 2];
-    // Exact joint distribution under plain sampling, from the target's exact logits.
+    // Exact joint distribution of tokens 2 and 3 under plain sampling (token 1 summed out). The
+    // speculative loop samples token 1 from the prefill row, then drafts and verifies the rest.
     const chain = samplerChain(settings);
     const expected = new Float64Array(vocabSize * vocabSize);
     const context = (tokens: number[]): SamplingContext => ({ tokens, promptLength: prompt.length });
-    const first = chain.distribution(target.logitsFor(prompt), context(prompt));
+    const next = (tokens: number[]) => chain.distribution(target.logitsFor(tokens), context(tokens));
+    const first = next(prompt);
     for (let a = 0; a < vocabSize; a++) {
       if (first[a] === 0) continue;
-      const second = chain.distribution(target.logitsFor([...prompt, a]), context([...prompt, a]));
-      for (let b = 0; b < vocabSize; b++) expected[a * vocabSize + b] = first[a] * second[b];
+      const second = next([...prompt, a]);
+      for (let b = 0; b < vocabSize; b++) {
+        if (second[b] === 0) continue;
+        const third = next([...prompt, a, b]);
+        for (let c = 0; c < vocabSize; c++) expected[b * vocabSize + c] += first[a] * second[b] * third[c];
+      }
     }
     const observed = new Float64Array(vocabSize * vocabSize);
     const runs = 6000;
@@ -42,7 +49,7 @@ describe('samplerChain under speculative sampling', () => {
       const result = await generate({
         model: target,
         prompt,
-        maxNewTokens: 2,
+        maxNewTokens: 3,
         stopTokens: [],
         sampler: samplerChain(settings),
         seed,
@@ -51,7 +58,7 @@ describe('samplerChain under speculative sampling', () => {
           verifier: referenceRejectionSamplingVerifier(),
         }),
       });
-      observed[result.tokens[0] * vocabSize + result.tokens[1]]++;
+      observed[result.tokens[1] * vocabSize + result.tokens[2]]++;
       accepted += result.stats.accepted;
     }
     expect(accepted).toBeGreaterThan(runs / 4); // drafts were really verified and accepted
