@@ -27,7 +27,15 @@ if (existsSync(target)) {
 const camel = name.replace(/-([a-z0-9])/g, (_, c) => c.toUpperCase());
 const factory = `${camel}Drafter`;
 const templateDir = join(here, 'template');
-const files = ['package.json', 'README.md', 'tsconfig.json', 'tsdown.config.ts', 'vitest.config.ts', 'src/index.ts', 'test/conformance.test.ts'];
+const files = [
+  'package.json',
+  'README.md',
+  'tsconfig.json',
+  'tsdown.config.ts',
+  'vitest.config.ts',
+  'src/index.ts',
+  'test/conformance.test.ts',
+];
 for (const file of files) {
   const text = readFileSync(join(templateDir, `${file}.tpl`), 'utf8')
     .replaceAll('__NAME__', name)
