@@ -33,6 +33,11 @@ export function renderMarkdownReport(results: BenchmarkResults, options: { reado
   );
   lines.push('');
   if (options.command) lines.push(`Command: \`${options.command}\``, '');
+  const digest = (sha?: string) => (sha ? ` (onnx/model.onnx sha256 ${sha.slice(0, 12)}…)` : '');
+  lines.push(
+    `Model: ${s.modelDir}${digest(s.modelSha256)}${s.draftModelDir ? `; draft model: ${s.draftModelDir}${digest(s.draftModelSha256)}` : ''}.`,
+    '',
+  );
   lines.push(
     `Machine: ${e.cpuCount} × ${e.cpuModel}, ${fixed(e.totalMemoryBytes / 2 ** 30, 0)} GiB, ${e.platform}, Node ${e.node}, onnxruntime-node ${e.onnxruntimeVersion ?? '?'}; 1-minute load average ${fixed(e.loadAverageStart, 1)} at the start, ${fixed(e.loadAverageEnd, 1)} at the end.`,
   );

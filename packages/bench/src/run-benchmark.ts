@@ -1,4 +1,7 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg, platform, release, totalmem } from 'node:os';
+import { join } from 'node:path';
 import {
   type CausalLM,
   createSamplerChain,
@@ -153,6 +156,9 @@ export interface BenchmarkResults {
   readonly settings: {
     readonly modelDir: string;
     readonly draftModelDir?: string;
+    /** SHA-256 of the target's `onnx/model.onnx` (and the draft's), so a result names the exact weights. */
+    readonly modelSha256?: string;
+    readonly draftModelSha256?: string;
     readonly methods: readonly string[];
     readonly suites: readonly TaskSuite[];
     readonly mode: BenchmarkMode;
@@ -422,6 +428,8 @@ export async function runBenchmark(options: RunBenchmarkOptions = {}): Promise<B
       settings: {
         modelDir,
         ...(draftModelDir ? { draftModelDir } : {}),
+        modelSha256: await graphDigest(modelDir),
+        ...(draftModelDir ? { draftModelSha256: await graphDigest(draftModelDir) } : {}),
         methods: specs.map((spec) => spec.label),
         suites,
         mode,
@@ -471,6 +479,16 @@ function parseableBuiltIn(label: string): boolean {
 function kindOf(spec: MethodSpec): MethodResult['kind'] {
   if (spec.name === autoregressiveMethod) return 'baseline';
   return peerMethods.includes(spec.name) ? 'peer' : 'decodekit';
+}
+
+async function graphDigest(directory: string): Promise<string | undefined> {
+  try {
+    return createHash('sha256')
+      .update(await readFile(join(directory, 'onnx', 'model.onnx')))
+      .digest('hex');
+  } catch {
+    return undefined;
+  }
 }
 
 function integer(setting: string, value: number, min: number): number {
