@@ -1,3 +1,4 @@
 import { defineProject } from 'vitest/config';
 
-export default defineProject({ test: { include: ['test/**/*.test.ts'] } });
+// The corpus round trip encodes the whole test split: generous timeout for loaded CI machines.
+export default defineProject({ test: { include: ['test/**/*.test.ts'], testTimeout: 120_000 } });
