@@ -111,6 +111,8 @@ describe('decoding with core on tiny-lm', () => {
     expect(text.length).toBeGreaterThan(0);
     // Printable text: letters, digits, punctuation, spaces and newlines; no control bytes or broken UTF-8.
     expect(text).toMatch(/^[\p{L}\p{N}\p{P}\p{S}\p{Zs}\n\t]+$/u);
+    // Words, not a run of punctuation: the trained model continues in KJV style.
+    expect(pieces.filter((piece) => /[A-Za-z]/.test(piece ?? '')).length).toBeGreaterThan(pieces.length / 3);
   });
 
   it('speculative decoding with tree drafts is token-identical to greedy and accepts through the tree', async () => {
