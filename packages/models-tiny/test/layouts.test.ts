@@ -2,16 +2,14 @@
  * Equivalences between the committed ONNX graphs, run in onnxruntime-node (atol 1e-4):
  * cache vs recompute, left padding, chain tree vs standard graph, branching tree vs root paths,
  * embed_tokens + layers + head vs tree graph, embeds graph vs tree graph.
- * onnxruntime-node comes from the workspace (runtime-onnx's devDependency); the suite is skipped without it.
+ * onnxruntime-node is a devDependency: the ONNX checks always run.
  */
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { tinyLm, tinyLmDraft } from '../src/index.js';
 
-// Minimal structural types: onnxruntime-node is not a dependency of this package (see loadOrt).
+// Minimal structural types of the parts of onnxruntime-node used here.
 interface Tensor {
   readonly dims: readonly number[];
   readonly data: unknown;
@@ -24,22 +22,7 @@ interface Ort {
   InferenceSession: { create(path: string): Promise<Session> };
 }
 
-async function loadOrt(): Promise<Ort | undefined> {
-  const specifier = 'onnxruntime-node';
-  try {
-    return (await import(specifier)) as Ort;
-  } catch {
-    try {
-      const runtimePkg = fileURLToPath(new URL('../../runtime-onnx/package.json', import.meta.url));
-      const path = createRequire(runtimePkg).resolve('onnxruntime-node');
-      return (await import(path)) as Ort;
-    } catch {
-      return undefined;
-    }
-  }
-}
-
-const ort = await loadOrt();
+const ort = (await import('onnxruntime-node')) as unknown as Ort;
 const ATOL = 1e-4;
 const range = (a: number, b: number): number[] => Array.from({ length: b - a }, (_, i) => a + i);
 
@@ -52,7 +35,7 @@ function maxdiff(a: Tensor, b: Tensor): number {
   return d;
 }
 
-describe.skipIf(ort === undefined).each([
+describe.each([
   ['tiny-lm', tinyLm],
   ['tiny-lm-draft', tinyLmDraft],
 ])('%s ONNX layouts', (_name, dir) => {
