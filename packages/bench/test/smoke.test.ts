@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { autoregressive, type Strategy } from '@decodekit/core';
+import { tinyLm } from '@decodekit/models-tiny';
 import { describe, expect, it } from 'vitest';
 import { GreedyMismatchError } from '../src/greedy-mismatch-error.js';
 import { runBenchmark } from '../src/run-benchmark.js';
@@ -70,7 +71,9 @@ describe('benchmark smoke run on the tiny models', () => {
 
   it('reports peers and methods that cannot run instead of failing', async () => {
     const results = await runBenchmark({
-      methods: ['ort-raw', 'transformers-js', 'specdec-pp'],
+      // An explicit target without a draft model directory: draft-model methods cannot run.
+      modelDir: tinyLm,
+      methods: ['ort-raw', 'transformers-js', 'sps'],
       suites: ['grounded'],
       promptsPerSuite: 1,
       repetitions: 1,
@@ -88,6 +91,8 @@ describe('benchmark smoke run on the tiny models', () => {
     expect(raw?.comparedGenerations).toBe(1);
     expect(byName.get('transformers-js')?.available).toBe(false);
     expect(byName.get('transformers-js')?.unavailableReason).toMatch(/transformers/);
+    expect(byName.get('sps')?.available).toBe(false);
+    expect(byName.get('sps')?.unavailableReason).toMatch(/draftModelDir/);
     expect(results.greedyCheck.comparedGenerations).toBe(1);
   }, 60_000);
 
