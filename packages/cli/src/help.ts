@@ -7,6 +7,7 @@ export function mainHelp(version: string): string {
 Usage:
   decodekit generate [options] PROMPT   generate text after PROMPT (or standard input)
   decodekit inspect [DIR]               show what a model directory holds and supports
+  decodekit bench [options]             speed and tau of every method vs autoregressive, same run
   decodekit --version                   print the version
   decodekit COMMAND --help              options of a command
 
@@ -16,6 +17,7 @@ Examples:
   decodekit generate -t 0.8 --top-p 0.95 --seed 7 'In the beginning'
   echo 'And God said' | decodekit generate --json -n 32 | jq .stats.tau
   decodekit inspect ./my-model
+  decodekit bench --smoke                                    a few seconds; the full run: see docs/benchmarks.md
 
 Without --model, the tiny model of @decodekit/models-tiny is used: it runs offline on any machine.
 Docs: docs/cli.md
