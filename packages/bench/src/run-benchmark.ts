@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg, platform, release, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join, relative as relativePath } from 'node:path';
 import {
   type CausalLM,
   createSamplerChain,
@@ -426,8 +426,9 @@ export async function runBenchmark(options: RunBenchmarkOptions = {}): Promise<B
       startedAt,
       wallTimeMs: performance.now() - started,
       settings: {
-        modelDir,
-        ...(draftModelDir ? { draftModelDir } : {}),
+        // Recorded relative to the working directory so results files name no machine's paths.
+        modelDir: displayPath(modelDir),
+        ...(draftModelDir ? { draftModelDir: displayPath(draftModelDir) } : {}),
         modelSha256: await graphDigest(modelDir),
         ...(draftModelDir ? { draftModelSha256: await graphDigest(draftModelDir) } : {}),
         methods: specs.map((spec) => spec.label),
@@ -688,4 +689,10 @@ function figures(byRepetition: Measurement[][], baselineByRepetition: Measuremen
     peakResidentBytes: Math.max(0, ...flat.map((m) => m.resident)),
     peakHeapUsedBytes: Math.max(0, ...flat.map((m) => m.heapUsed)),
   };
+}
+
+/** `dir` relative to the working directory when it lies inside it (results must not carry machine paths). */
+function displayPath(dir: string): string {
+  const relative = relativePath(process.cwd(), dir);
+  return relative && !relative.startsWith('..') && !isAbsolute(relative) ? relative : dir;
 }
