@@ -1,5 +1,5 @@
 import { InvalidArgumentError, NonFiniteLogitsError } from './errors.js';
-import { argmax, sampleCategorical } from './math/select.js';
+import { argmax } from './math/select.js';
 import type { Rng } from './rng.js';
 
 /** What a processor may look at besides the logits row. */
@@ -54,11 +54,48 @@ export interface SamplerChainOptions {
   readonly greedy?: boolean;
 }
 
+/**
+ * Builds a chain: processors in order, then argmax (`greedy`) or one categorical draw with a single
+ * `rng.next()`. The softmax and the draw skip masked (-Infinity) entries: after top-k only k entries
+ * are finite, so selection costs one pass over the row instead of an exp per vocabulary entry. Draws
+ * equal a dense softmax + `sampleCategorical` bit for bit (masked entries contribute exact zeros).
+ */
 export function createSamplerChain(options: SamplerChainOptions = {}): SamplerChain {
   const processors = [...(options.processors ?? [])];
   const greedy = options.greedy ?? false;
+  // Scratch reused across calls: the unmasked indices of the row and their probabilities.
+  let indices = new Int32Array(0);
+  let probabilities = new Float32Array(0);
   const apply = (logits: Float32Array, context: SamplingContext) => {
     for (const processor of processors) processor.process(logits, context);
+  };
+  // Normalises the unmasked entries into `probabilities` (aligned with `indices`); returns their count.
+  const normalise = (logits: Float32Array): number => {
+    if (indices.length < logits.length) {
+      indices = new Int32Array(logits.length);
+      probabilities = new Float32Array(logits.length);
+    }
+    let count = 0;
+    let max = Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < logits.length; i++) {
+      const z = logits[i];
+      if (z === Number.NEGATIVE_INFINITY) continue;
+      indices[count++] = i;
+      if (z > max) max = z;
+    }
+    if (max === Number.NEGATIVE_INFINITY)
+      throw new NonFiniteLogitsError('every token was masked out by the processors');
+    if (max === Number.POSITIVE_INFINITY) throw new NonFiniteLogitsError('logits contain +Infinity');
+    let sum = 0;
+    for (let c = 0; c < count; c++) {
+      const e = Math.exp(logits[indices[c]] - max);
+      probabilities[c] = e;
+      sum += e;
+    }
+    if (Number.isNaN(sum)) throw new NonFiniteLogitsError('logits contain NaN; check the model export and its inputs');
+    const inverse = 1 / sum;
+    for (let c = 0; c < count; c++) probabilities[c] *= inverse;
+    return count;
   };
   return {
     processors,
@@ -72,12 +109,29 @@ export function createSamplerChain(options: SamplerChainOptions = {}): SamplerCh
         out[best] = 1;
         return out;
       }
-      return normalisedExp(logits, out);
+      const count = normalise(logits);
+      out.fill(0);
+      for (let c = 0; c < count; c++) out[indices[c]] = probabilities[c];
+      return out;
     },
     sample(logits, context, rng) {
       apply(logits, context);
       if (greedy) return argmaxChecked(logits);
-      return sampleCategorical(normalisedExp(logits, logits), rng);
+      const count = normalise(logits);
+      // sampleCategorical's walk over the non-zero entries.
+      let total = 0;
+      for (let c = 0; c < count; c++) total += probabilities[c];
+      let u = rng.next() * total;
+      let last = -1;
+      for (let c = 0; c < count; c++) {
+        const p = probabilities[c];
+        if (p <= 0) continue;
+        last = indices[c];
+        u -= p;
+        if (u < 0) return last;
+      }
+      if (last < 0) throw new NonFiniteLogitsError('the distribution has no mass');
+      return last;
     },
     accept(token) {
       for (const processor of processors) processor.accept?.(token);
@@ -97,24 +151,6 @@ function argmaxChecked(logits: Float32Array): number {
     );
   }
   return best;
-}
-
-// Softmax that reports NaN logits instead of silently producing a NaN distribution.
-function normalisedExp(logits: Float32Array, out: Float32Array): Float32Array {
-  let max = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < logits.length; i++) if (logits[i] > max) max = logits[i];
-  if (max === Number.NEGATIVE_INFINITY) throw new NonFiniteLogitsError('every token was masked out by the processors');
-  if (max === Number.POSITIVE_INFINITY) throw new NonFiniteLogitsError('logits contain +Infinity');
-  let sum = 0;
-  for (let i = 0; i < logits.length; i++) {
-    const e = Math.exp(logits[i] - max);
-    out[i] = e;
-    sum += e;
-  }
-  if (Number.isNaN(sum)) throw new NonFiniteLogitsError('logits contain NaN; check the model export and its inputs');
-  const inv = 1 / sum;
-  for (let i = 0; i < logits.length; i++) out[i] *= inv;
-  return out;
 }
 
 /** Divides logits by `value` (> 0). Temperature 0 is greedy selection: use `greedySampler()`. */

@@ -7,6 +7,8 @@ import {
   InvalidArgumentError,
   multinomialSampler,
   NonFiniteLogitsError,
+  sampleCategorical,
+  softmax,
   temperature,
 } from '../src/index.js';
 
@@ -60,5 +62,25 @@ describe('sampler chain', () => {
   });
   it('temperature 0 in multinomialSampler means greedy', () => {
     expect(multinomialSampler(0).greedy).toBe(true);
+  });
+  it('skipping masked entries draws exactly what a dense softmax + sampleCategorical draws', () => {
+    // Masks all but every 13th entry: the sparse path then touches a fraction of the row.
+    const maskMost = {
+      name: 'mask-most',
+      process: (row: Float32Array) => row.forEach((_, i) => void (i % 13 === 0 || (row[i] = Number.NEGATIVE_INFINITY))),
+    };
+    const chain = createSamplerChain({ processors: [maskMost, temperature(0.6)] });
+    const rngA = createRng(5);
+    const rngB = createRng(5);
+    const valueRng = createRng(6);
+    for (let r = 0; r < 300; r++) {
+      const row = Float32Array.from({ length: 500 }, () => 4 * valueRng.next());
+      const dense = row.slice();
+      maskMost.process(dense);
+      temperature(0.6).process(dense, context);
+      const p = softmax(dense);
+      expect(chain.sample(row.slice(), context, rngA)).toBe(sampleCategorical(p, rngB));
+      expect(Array.from(chain.distribution(row.slice(), context))).toEqual(Array.from(p));
+    }
   });
 });

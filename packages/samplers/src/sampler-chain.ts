@@ -1,5 +1,10 @@
-import { InvalidArgumentError, type LogitsProcessor, type SamplerChain, temperature } from '@decodekit/core';
-import { sparseSamplerChain } from './internal/sparse-chain.js';
+import {
+  createSamplerChain,
+  InvalidArgumentError,
+  type LogitsProcessor,
+  type SamplerChain,
+  temperature,
+} from '@decodekit/core';
 import { bannedTokens } from './processors/banned-tokens.js';
 import { type DryOptions, dry } from './processors/dry.js';
 import { epsilonCutoff } from './processors/epsilon-cutoff.js';
@@ -106,8 +111,8 @@ export interface SamplerSettings {
 }
 
 /**
- * Builds a core `SamplerChain` (same semantics as core's `createSamplerChain`, with a softmax and
- * draw that skip masked entries) from Hugging Face-like settings, in a fixed, documented order
+ * Builds a core `SamplerChain` (core's `createSamplerChain`, whose softmax and draw skip masked
+ * entries) from Hugging Face-like settings, in a fixed, documented order
  * ({@link defaultSamplerOrder}, or `settings.order`). `temperature: 0` gives greedy selection after
  * the processors. Settings at their neutral value (topP 1, topK 0, penalty 1, ...) add nothing.
  */
@@ -158,10 +163,7 @@ export function samplerChain(settings: SamplerSettings = {}): SamplerChain {
     add('mirostat', version === 1 ? mirostat(options) : mirostatV2(options));
   }
   const order = resolveOrder(settings.order, stages);
-  return sparseSamplerChain(
-    order.flatMap((stage) => stages.get(stage) ?? []),
-    greedy,
-  );
+  return createSamplerChain({ processors: order.flatMap((stage) => stages.get(stage) ?? []), greedy });
 }
 
 function resolveOrder(order: readonly SamplerStage[] | undefined, stages: Map<SamplerStage, LogitsProcessor[]>) {
