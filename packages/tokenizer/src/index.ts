@@ -3,6 +3,7 @@
  * chat template, and turns generated tokens into text incrementally without splitting characters.
  */
 
+export { byteLevelCharacterToByte, byteLevelTokenBytes } from './byte-level-stream-decoder.js';
 export { createTokenizer, loadTokenizer, type TokenizerFiles, type TokenizerOptions } from './load-tokenizer.js';
 export { createTextDiffStreamDecoder } from './text-diff-stream-decoder.js';
 export type * from './types.js';
