@@ -15,7 +15,9 @@ function row(method: MethodResult, suite: string, f: SuiteFigures, baseline: boo
   const speedup = baseline
     ? '1.00'
     : `${fixed(f.speedup.median)} (${fixed(f.speedup.lowerQuartile)}–${fixed(f.speedup.upperQuartile)})`;
-  return `| ${method.method} | ${suite} | ${fixed(f.tokensPerSecond.median, 1)} | ${speedup} | ${fixed(f.tau)} | ${baseline ? '1.00' : fixed(f.efficiency)} | ${acceptance || '–'} | ${split} | ${megabytes(f.peakResidentBytes)} |`;
+  // Older results files lack the per-step drafter time.
+  const draftMs = f.draftMsPerStep === undefined || baseline ? '–' : fixed(f.draftMsPerStep, 3);
+  return `| ${method.method} | ${suite} | ${fixed(f.tokensPerSecond.median, 1)} | ${speedup} | ${fixed(f.tau)} | ${baseline ? '1.00' : fixed(f.efficiency)} | ${acceptance || '–'} | ${draftMs} | ${split} | ${megabytes(f.peakResidentBytes)} |`;
 }
 
 /**
@@ -54,8 +56,8 @@ export function renderMarkdownReport(results: BenchmarkResults, options: { reado
     lines.push('');
   }
   lines.push(
-    '| method | suite | tokens/s | speedup (IQR) | τ | efficiency | acceptance @1 2 3 4 | time % draft / verify / sample / other | peak RSS MB |',
-    '|---|---|---:|---:|---:|---:|---|---|---:|',
+    '| method | suite | tokens/s | speedup (IQR) | τ | efficiency | acceptance @1 2 3 4 | draft ms / step | time % draft / verify / sample / other | peak RSS MB |',
+    '|---|---|---:|---:|---:|---:|---|---:|---|---:|',
   );
   for (const method of results.methods) {
     if (!method.available) continue;
@@ -73,7 +75,7 @@ export function renderMarkdownReport(results: BenchmarkResults, options: { reado
   }
   lines.push(
     '',
-    "tokens/s: generated tokens over wall time (prefill included), median of repetitions. Speedup: per repetition, the method's tokens/s over autoregressive's in the same repetition; median (interquartile range). τ: tokens committed per target forward, prefill included. Efficiency: median speedup / τ. Verify time includes the prefill. Peak RSS: process-wide high-water mark seen after the method's generations (all methods share one process).",
+    "tokens/s: generated tokens over wall time (prefill included), median of repetitions. Speedup: per repetition, the method's tokens/s over autoregressive's in the same repetition; median (interquartile range). τ: tokens committed per target forward, prefill included. Efficiency: median speedup / τ. Draft ms / step: drafter time per target forward after the prefill. Verify time includes the prefill. Peak RSS: process-wide high-water mark seen after the method's generations (all methods share one process).",
   );
   return `${lines.join('\n')}\n`;
 }

@@ -71,6 +71,11 @@ export interface MethodResources {
   readonly encode: (text: string) => ArrayLike<number>;
   /** The draft model, or a reason it is missing. */
   draftModel(): Promise<CausalLM>;
+  /**
+   * The draft model loaded in worker mode (its own thread), for PEARL, whose draft runs while the
+   * target verifies; the caller disposes it. When missing, PEARL shares `draftModel()` (no overlap).
+   */
+  workerDraftModel?(): Promise<CausalLM>;
   readonly draftModelDirectory?: string;
 }
 
@@ -123,7 +128,11 @@ export async function createStrategyMethod(spec: MethodSpec, resources: MethodRe
     }
     drafter = ngramDrafters[spec.name](options);
   } else if (draftModelMethods.includes(spec.name)) {
-    const draftModel = await resources.draftModel();
+    // PEARL overlaps drafting with verification only when the draft model runs in its own thread.
+    const draftModel =
+      spec.name === 'pearl' && resources.workerDraftModel
+        ? await resources.workerDraftModel()
+        : await resources.draftModel();
     const options: Record<string, unknown> = { draftModel, ...spec.options };
     if (spec.name === 'specdec-pp' && options.acceptanceHead === undefined) {
       const headPath = resources.draftModelDirectory

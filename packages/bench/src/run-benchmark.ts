@@ -114,6 +114,8 @@ export interface SuiteFigures {
   readonly acceptedByPosition: readonly number[];
   /** Mean draft tokens proposed per target forward after prefill. */
   readonly draftTokensPerStep: number;
+  /** Drafter time per decoding step (target forward after the prefill), in ms: the drafter's own cost. */
+  readonly draftMsPerStep: number;
   /** Share of the wall time per phase (sums to 1). */
   readonly timeShare: Readonly<Record<Phase, number>>;
   /** Wall time per phase, summed over every measured generation (ms). */
@@ -263,6 +265,7 @@ export async function runBenchmark(options: RunBenchmarkOptions = {}): Promise<B
   const tokenizer = await loadTokenizer(modelDir);
   const target = await loadModel(modelDir, { intraOpNumThreads: threads });
   let draftModel: Promise<CausalLM> | undefined;
+  let workerDraftModel: Promise<CausalLM> | undefined;
   const runners: Runner[] = [];
   const unavailable = new Map<string, string>();
   try {
@@ -291,6 +294,11 @@ export async function runBenchmark(options: RunBenchmarkOptions = {}): Promise<B
         }
         draftModel ??= loadModel(draftModelDir, { intraOpNumThreads: threads });
         return draftModel;
+      },
+      workerDraftModel: () => {
+        if (!draftModelDir) return resources.draftModel();
+        workerDraftModel ??= loadModel(draftModelDir, { intraOpNumThreads: threads, worker: true });
+        return workerDraftModel;
       },
     };
     for (const spec of specs) {
@@ -464,6 +472,7 @@ export async function runBenchmark(options: RunBenchmarkOptions = {}): Promise<B
   } finally {
     for (const runner of runners) await runner.dispose().catch(() => {});
     if (draftModel) await (await draftModel.catch(() => undefined))?.dispose();
+    if (workerDraftModel) await (await workerDraftModel.catch(() => undefined))?.dispose();
     await target.dispose();
   }
 }
@@ -684,6 +693,7 @@ function figures(byRepetition: Measurement[][], baselineByRepetition: Measuremen
     acceptedByPosition,
     // Forwards after the prefill are the verification steps.
     draftTokensPerStep: forwards > flat.length ? drafted / (forwards - flat.length) : 0,
+    draftMsPerStep: forwards > flat.length ? timeMs.draft / (forwards - flat.length) : 0,
     timeShare,
     timeMs,
     peakResidentBytes: Math.max(0, ...flat.map((m) => m.resident)),

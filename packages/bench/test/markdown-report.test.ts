@@ -17,6 +17,7 @@ function figures(speedups: number[], tau: number): SuiteFigures {
     draftedByPosition: tau > 1 ? [10, 4] : [],
     acceptedByPosition: tau > 1 ? [9, 2] : [],
     draftTokensPerStep: tau > 1 ? 1.4 : 0,
+    draftMsPerStep: tau > 1 ? 0.25 : 0,
     timeShare: { prefill: 0.1, draft: 0.2, verify: 0.6, sample: 0.05, other: 0.05 },
     timeMs: { prefill: 10, draft: 20, verify: 60, sample: 5, other: 5, total: 100 },
     peakResidentBytes: 250e6,
@@ -90,7 +91,7 @@ describe('markdown report', () => {
     expect(markdown).toContain('Greedy equality check: **passed** — 16 decodekit generations');
     // Quartiles of 2, 2.2, 2.4, 2.6 (type 7): 2.15 and 2.45; median 2.3; efficiency 2.3 / 3.
     expect(markdown).toContain(
-      '| pld | grounded | 230.0 | 2.30 (2.15–2.45) | 3.00 | 0.77 | 0.90 0.50 | 20 / 70 / 5 / 5 | 250 |',
+      '| pld | grounded | 230.0 | 2.30 (2.15–2.45) | 3.00 | 0.77 | 0.90 0.50 | 0.250 | 20 / 70 / 5 / 5 | 250 |',
     );
     expect(markdown).toContain('| pld | **overall** |');
     expect(markdown).toContain('| autoregressive | code | 100.0 | 1.00 | 1.00 | 1.00 |');
