@@ -19,6 +19,7 @@ import { type GenerateRequest, generateFlags, parseGenerateArguments } from './g
 import { generateHelp } from './help.js';
 import { type CliIo, formatBytes, formatMilliseconds, readAll, styler } from './io.js';
 import { type LoadedModel, packages } from './packages.js';
+import { createStrategy, strategyFlag } from './strategy-flags.js';
 import { formatSummary } from './summary.js';
 import { exitCodes, UsageError } from './usage-error.js';
 
@@ -57,7 +58,11 @@ export async function runGenerate(argv: readonly string[], io: CliIo): Promise<n
   const note = (text: string) => {
     if (!request.json && !request.quiet) io.stderr.write(styler(io.stderr, io.env).dim(text));
   };
-  const tinyModels = request.model === undefined || (request.draft !== undefined && request.draftModel === undefined);
+  const strategyEntry = request.strategy === undefined ? undefined : strategyFlag(request.strategy);
+  const tinyModels =
+    request.model === undefined ||
+    (request.draft !== undefined && request.draftModel === undefined) ||
+    (strategyEntry?.name === 'contrastive' && request.amateurModel === undefined);
   const defaults = tinyModels
     ? await packages.tinyModels().catch(ignoreUnless(request.model === undefined))
     : undefined;
@@ -69,7 +74,10 @@ export async function runGenerate(argv: readonly string[], io: CliIo): Promise<n
   const runtime = await packages.runtime();
   const loadOptions = { worker: request.worker, ...(request.threads ? { intraOpNumThreads: request.threads } : {}) };
   // Plain decoding needs only the standard graph; skipping the extension graphs halves start-up.
-  const model = await runtime.loadModel(modelDirectory, { ...loadOptions, extensions: request.draft !== undefined });
+  const model = await runtime.loadModel(modelDirectory, {
+    ...loadOptions,
+    extensions: request.draft !== undefined || strategyEntry?.extensions === true,
+  });
   const disposables: LoadedModel[] = [model];
   try {
     if (tokenizer.vocabSize > model.vocabSize) {
@@ -141,6 +149,28 @@ export async function runGenerate(argv: readonly string[], io: CliIo): Promise<n
       });
     } else if (request.maxDraftTokens !== undefined) {
       throw new UsageError('--max-draft-tokens needs --draft NAME');
+    }
+    if (strategyEntry) {
+      const encode = (text: string) => tokenizer.encode(text, { addSpecialTokens: false });
+      strategy = await createStrategy(samplers as unknown as Record<string, unknown>, strategyEntry, {
+        options: request.strategyOptions,
+        eos: [...stopTokens],
+        encode,
+        context: request.context,
+        negativePrompt: request.negativePrompt,
+        amateur: async () => {
+          const directory = request.amateurModel ?? defaults?.tinyLmDraft;
+          if (!directory) throw new UsageError('--strategy contrastive needs --amateur-model DIR');
+          const amateur = await runtime.loadModel(directory, loadOptions);
+          disposables.push(amateur);
+          return amateur;
+        },
+        // CNTP's stop set: the first token of each punctuation mark, as the official code derives it.
+        punctuation: () =>
+          (
+            samplers as unknown as { punctuationTokenIds(tokenizer: { encode: typeof encode }): number[] }
+          ).punctuationTokenIds({ encode }),
+      });
     }
 
     const renderer = new GenerateRenderer(io, request, model.name, draftModel?.name, promptText);

@@ -4,6 +4,7 @@ import { UsageError } from './usage-error.js';
 const model = 'Model';
 const sampling = 'Sampling (default: greedy; any sampling flag switches to sampling at temperature 1)';
 const drafting = 'Speculative decoding';
+const strategies = 'Decoding strategy (instead of token-by-token sampling; not with --draft)';
 const output = 'Output';
 
 /** The flags of `decodekit generate`. */
@@ -246,6 +247,35 @@ export const generateFlags: readonly FlagSpec[] = [
     description: 'most draft tokens verified per step (default 64)',
   },
   {
+    name: 'strategy',
+    kind: 'string',
+    value: 'NAME',
+    group: strategies,
+    description: 'beam, diverse-beam, contrastive-search, cntp, momentum, cad, cfg, contrastive, superposed',
+  },
+  {
+    name: 'strategy-option',
+    kind: 'strings',
+    value: 'KEY=VALUE',
+    group: strategies,
+    description: 'strategy option, e.g. beams=4 or alpha=0.6 (repeatable; see docs/methods)',
+  },
+  { name: 'context', kind: 'string', value: 'TEXT', group: strategies, description: 'the evidence for --strategy cad' },
+  {
+    name: 'negative-prompt',
+    kind: 'string',
+    value: 'TEXT',
+    group: strategies,
+    description: 'unconditional prompt for --strategy cfg (default: the last prompt token)',
+  },
+  {
+    name: 'amateur-model',
+    kind: 'string',
+    value: 'DIR',
+    group: strategies,
+    description: 'amateur for --strategy contrastive (default: the tiny draft model)',
+  },
+  {
     name: 'json',
     kind: 'boolean',
     group: output,
@@ -283,6 +313,12 @@ export interface GenerateRequest {
   readonly draftOptions: Readonly<Record<string, unknown>>;
   readonly draftCorpus?: string;
   readonly maxDraftTokens?: number;
+  /** `--strategy`: a decoding strategy of `@decodekit/samplers` by CLI name. */
+  readonly strategy?: string;
+  readonly strategyOptions: Readonly<Record<string, unknown>>;
+  readonly context?: string;
+  readonly negativePrompt?: string;
+  readonly amateurModel?: string;
   readonly json: boolean;
   readonly stream: boolean;
   readonly quiet: boolean;
@@ -310,6 +346,14 @@ export function parseGenerateArguments(argv: readonly string[]): GenerateRequest
   if ((flag('draft-model') !== undefined || flag('draft-option') !== undefined) && flag('draft') === undefined) {
     throw new UsageError('--draft-model and --draft-option need --draft NAME');
   }
+  const strategyOnly = ['strategy-option', 'context', 'negative-prompt', 'amateur-model'];
+  for (const name of strategyOnly) {
+    if (flag(name) !== undefined && flag('strategy') === undefined)
+      throw new UsageError(`--${name} needs --strategy NAME`);
+  }
+  if (flag('strategy') !== undefined && flag('draft') !== undefined) {
+    throw new UsageError('--strategy and --draft do not combine: speculative decoding is its own strategy');
+  }
   const prompt =
     positionals.length === 0 || (positionals.length === 1 && positionals[0] === '-')
       ? undefined
@@ -331,6 +375,11 @@ export function parseGenerateArguments(argv: readonly string[]): GenerateRequest
     draftOptions: parseDraftOptions(flag<string[]>('draft-option') ?? []),
     draftCorpus: flag('draft-corpus'),
     maxDraftTokens: flag('max-draft-tokens'),
+    strategy: flag('strategy'),
+    strategyOptions: parseDraftOptions(flag<string[]>('strategy-option') ?? [], 'strategy-option'),
+    context: flag('context'),
+    negativePrompt: flag('negative-prompt'),
+    amateurModel: flag('amateur-model'),
     json: flag<boolean>('json') === true,
     stream: flag<boolean>('no-stream') !== true && flag<boolean>('json') !== true,
     quiet: flag<boolean>('quiet') === true,
@@ -382,12 +431,12 @@ export function samplerSettings(values: FlagValues): SamplerSettingsFromFlags {
   return settings;
 }
 
-/** Parses repeated `KEY=VALUE` drafter options; numbers and booleans are converted. */
-export function parseDraftOptions(pairs: readonly string[]): Record<string, unknown> {
+/** Parses repeated `KEY=VALUE` drafter or strategy options; numbers and booleans are converted. */
+export function parseDraftOptions(pairs: readonly string[], flagName = 'draft-option'): Record<string, unknown> {
   const options: Record<string, unknown> = {};
   for (const pair of pairs) {
     const equals = pair.indexOf('=');
-    if (equals <= 0) throw new UsageError(`--draft-option expects KEY=VALUE, got '${pair}'`);
+    if (equals <= 0) throw new UsageError(`--${flagName} expects KEY=VALUE, got '${pair}'`);
     const key = pair.slice(0, equals).trim();
     const text = pair.slice(equals + 1).trim();
     let value: unknown = text;
