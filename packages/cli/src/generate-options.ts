@@ -167,6 +167,52 @@ export const generateFlags: readonly FlagSpec[] = [
     description: 'DRY repetition penalty strength (0 = off)',
   },
   {
+    name: 'dry-base',
+    kind: 'number',
+    value: 'B',
+    min: 1,
+    group: sampling,
+    description: 'DRY growth per extra repeated token (default 1.75)',
+  },
+  {
+    name: 'dry-allowed-length',
+    kind: 'integer',
+    value: 'N',
+    min: 1,
+    group: sampling,
+    description: 'DRY: repeats up to N tokens are free (default 2)',
+  },
+  {
+    name: 'dry-penalty-last-n',
+    kind: 'integer',
+    value: 'N',
+    min: 0,
+    group: sampling,
+    description: 'DRY searches the last N tokens (0 = all)',
+  },
+  {
+    name: 'logit-bias',
+    kind: 'strings',
+    value: 'ID=BIAS',
+    group: sampling,
+    description: "add BIAS to token ID's logit; -inf bans it (repeatable)",
+  },
+  {
+    name: 'ban-token',
+    kind: 'strings',
+    value: 'ID',
+    group: sampling,
+    description: 'never generate token ID (repeatable; ID,ID,... bans that sequence)',
+  },
+  {
+    name: 'min-new-tokens',
+    kind: 'integer',
+    value: 'N',
+    min: 0,
+    group: sampling,
+    description: 'no end-of-sequence before N new tokens',
+  },
+  {
     name: 'xtc-probability',
     kind: 'number',
     value: 'P',
@@ -200,6 +246,16 @@ export const generateFlags: readonly FlagSpec[] = [
     min: 0,
     group: sampling,
     description: 'mirostat target surprise (default 5)',
+  },
+  {
+    name: 'mirostat-eta',
+    kind: 'number',
+    value: 'ETA',
+    min: 0,
+    max: 1,
+    exclusiveMin: true,
+    group: sampling,
+    description: 'mirostat learning rate (default 0.1)',
   },
   {
     name: 'seed',
@@ -409,7 +465,26 @@ export function samplerSettings(values: FlagValues): SamplerSettingsFromFlags {
     ['no-repeat-ngram-size', 'noRepeatNgramSize'],
   ];
   for (const [flag, key] of direct) if (number(flag) !== undefined) settings[key] = number(flag);
-  if (number('dry-multiplier') !== undefined) settings.dry = { multiplier: number('dry-multiplier') };
+  const dryDetails: [string, string][] = [
+    ['dry-base', 'base'],
+    ['dry-allowed-length', 'allowedLength'],
+    ['dry-penalty-last-n', 'lastN'],
+  ];
+  for (const [flag] of dryDetails) {
+    if (number(flag) !== undefined && number('dry-multiplier') === undefined) {
+      throw new UsageError(`--${flag} needs --dry-multiplier M`);
+    }
+  }
+  if (number('dry-multiplier') !== undefined) {
+    const dry: Record<string, number> = { multiplier: number('dry-multiplier') as number };
+    for (const [flag, key] of dryDetails) if (number(flag) !== undefined) dry[key] = number(flag) as number;
+    settings.dry = dry;
+  }
+  const biases = values['logit-bias'] as string[] | undefined;
+  if (biases !== undefined) settings.logitBias = biases.map(parseLogitBias);
+  const bans = values['ban-token'] as string[] | undefined;
+  if (bans !== undefined) settings.bannedTokens = bans.map(parseBannedTokens);
+  if (number('min-new-tokens') !== undefined) settings.minNewTokens = number('min-new-tokens');
   if (number('xtc-threshold') !== undefined && number('xtc-probability') === undefined) {
     throw new UsageError('--xtc-threshold needs --xtc-probability');
   }
@@ -419,16 +494,42 @@ export function samplerSettings(values: FlagValues): SamplerSettingsFromFlags {
       ...(number('xtc-threshold') !== undefined ? { threshold: number('xtc-threshold') } : {}),
     };
   }
-  if (number('mirostat-tau') !== undefined && number('mirostat') === undefined) {
-    throw new UsageError('--mirostat-tau needs --mirostat 1 or 2');
+  for (const flag of ['mirostat-tau', 'mirostat-eta']) {
+    if (number(flag) !== undefined && number('mirostat') === undefined) {
+      throw new UsageError(`--${flag} needs --mirostat 1 or 2`);
+    }
   }
   if (number('mirostat') !== undefined) {
     settings.mirostat = {
       version: number('mirostat'),
       ...(number('mirostat-tau') !== undefined ? { tau: number('mirostat-tau') } : {}),
+      ...(number('mirostat-eta') !== undefined ? { eta: number('mirostat-eta') } : {}),
     };
   }
   return settings;
+}
+
+/** `ID=BIAS` (llama.cpp's `ID+BIAS` / `ID-BIAS` too); `-inf` bans the token. */
+export function parseLogitBias(text: string): [number, number] {
+  const match = /^\s*(\d+)\s*(?:=\s*([+-]?(?:inf|[\d.]+(?:e[+-]?\d+)?))|([+-](?:inf|[\d.]+(?:e[+-]?\d+)?)))\s*$/i.exec(
+    text,
+  );
+  const raw = match?.[2] ?? match?.[3];
+  const bias =
+    raw === undefined ? Number.NaN : /inf$/i.test(raw) ? (raw.startsWith('-') ? -Infinity : Infinity) : Number(raw);
+  if (!match || Number.isNaN(bias) || bias === Infinity) {
+    throw new UsageError(`--logit-bias expects TOKEN_ID=BIAS (a number, or -inf to ban), e.g. 42=-2.5; got '${text}'`);
+  }
+  return [Number(match[1]), bias];
+}
+
+/** `ID` bans one token; `ID,ID,...` bans that token sequence. */
+export function parseBannedTokens(text: string): number | number[] {
+  const ids = text.split(',').map((part) => part.trim());
+  if (ids.length === 0 || ids.some((id) => !/^\d+$/.test(id))) {
+    throw new UsageError(`--ban-token expects a token id or comma-separated ids, e.g. 42 or 17,42; got '${text}'`);
+  }
+  return ids.length === 1 ? Number(ids[0]) : ids.map(Number);
 }
 
 /** Parses repeated `KEY=VALUE` drafter or strategy options; numbers and booleans are converted. */

@@ -122,3 +122,51 @@ describe('negative numbers', () => {
     expect(parseGenerateArguments(['--', '-1']).prompt).toBe('-1');
   });
 });
+
+describe('processor flags beyond truncation', () => {
+  it('maps logit bias, bans, min new tokens, DRY and mirostat details to samplerChain settings', () => {
+    const request = parseGenerateArguments([
+      '--logit-bias',
+      '42=-2.5',
+      '--logit-bias',
+      '7+1',
+      '--logit-bias',
+      '9=-inf',
+      '--ban-token',
+      '13',
+      '--ban-token',
+      '17,42',
+      '--min-new-tokens',
+      '5',
+      '--dry-multiplier',
+      '0.8',
+      '--dry-base',
+      '2',
+      '--dry-allowed-length',
+      '3',
+      '--mirostat',
+      '2',
+      '--mirostat-eta',
+      '0.2',
+      'hi',
+    ]);
+    expect(request.sampler).toMatchObject({
+      logitBias: [
+        [42, -2.5],
+        [7, 1],
+        [9, Number.NEGATIVE_INFINITY],
+      ],
+      bannedTokens: [13, [17, 42]],
+      minNewTokens: 5,
+      dry: { multiplier: 0.8, base: 2, allowedLength: 3 },
+      mirostat: { version: 2, eta: 0.2 },
+    });
+  });
+  it('rejects malformed values and details without their switch', () => {
+    expect(() => parseGenerateArguments(['--logit-bias', 'x=1', 'hi'])).toThrow(/TOKEN_ID=BIAS/);
+    expect(() => parseGenerateArguments(['--logit-bias', '4=+inf', 'hi'])).toThrow(UsageError);
+    expect(() => parseGenerateArguments(['--ban-token', '1,a', 'hi'])).toThrow(/--ban-token expects/);
+    expect(() => parseGenerateArguments(['--dry-base', '2', 'hi'])).toThrow(/needs --dry-multiplier/);
+    expect(() => parseGenerateArguments(['--mirostat-eta', '0.2', 'hi'])).toThrow(/needs --mirostat/);
+  });
+});

@@ -70,4 +70,13 @@ describe('decodekit generate --strategy', () => {
       greedy,
     );
   }, 60_000);
+
+  it('--ban-token and --logit-bias -inf keep the banned tokens out of greedy output', async () => {
+    const greedy = (await generateJson()).tokens;
+    const [first, second] = [greedy[1], greedy[2]];
+    const banned = (await generateJson('--ban-token', String(first), '--logit-bias', `${second}=-inf`)).tokens;
+    expect(banned).not.toContain(first);
+    expect(banned).not.toContain(second);
+    expect(banned.slice(0, 1)).toEqual(greedy.slice(0, 1));
+  }, 30_000);
 });
