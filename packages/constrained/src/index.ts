@@ -6,5 +6,14 @@
 
 export type { Constraint, ConstraintStats, TokenVocabulary } from './constraint.js';
 export { StatsCounter } from './constraint.js';
+export { compileRegex, dfaAutomaton, type RegexOptions, regexConstraint } from './constraints/regex.js';
+export {
+  AutomatonConstraint,
+  type ByteAutomaton,
+  finishedState,
+  type TokenRow,
+} from './engine/automaton-constraint.js';
+export type { Dfa } from './engine/dfa.js';
+export { parseRegex, type RegexNode } from './engine/regex-parser.js';
 export { ConstraintDeadEndError, ConstraintSyntaxError } from './errors.js';
 export { byteVocabulary, type TokenizerVocabularyOptions, tokenizerVocabulary } from './vocabulary.js';

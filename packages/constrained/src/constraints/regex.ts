@@ -1,0 +1,60 @@
+import type { TokenVocabulary } from '../constraint.js';
+import { AutomatonConstraint, type ByteAutomaton } from '../engine/automaton-constraint.js';
+import { compileDfa, type Dfa, defaultMaxDfaStates } from '../engine/dfa.js';
+import { parseRegex } from '../engine/regex-parser.js';
+import { ConstraintSyntaxError } from '../errors.js';
+
+/** Options of `regexConstraint` and `compileRegex`. */
+export interface RegexOptions {
+  /** Cap on DFA states; compilation throws `ConstraintSyntaxError` beyond it (default 50 000). */
+  readonly maxStates?: number;
+}
+
+/**
+ * Compiles a regular expression to a byte-level DFA that matches the UTF-8 encoding of exactly the
+ * strings the pattern matches in full (see `parseRegex` for the syntax). A `RegExp` is read from
+ * its `source`; flags that change the language (`i`, `m`, `s`) are rejected.
+ */
+export function compileRegex(pattern: string | RegExp, options: RegexOptions = {}): Dfa {
+  let source: string;
+  if (typeof pattern === 'string') source = pattern;
+  else {
+    const unsupported = pattern.flags.replace(/[gyudv]/g, '');
+    if (unsupported !== '') {
+      throw new ConstraintSyntaxError(
+        'regex',
+        `flags "${unsupported}" are not supported; rewrite the pattern without them`,
+      );
+    }
+    source = pattern.source;
+  }
+  const dfa = compileDfa(parseRegex(source), options.maxStates ?? defaultMaxDfaStates);
+  if (dfa.states === 0) throw new ConstraintSyntaxError('regex', `/${source}/ matches no string`);
+  return dfa;
+}
+
+/** A DFA as a `ByteAutomaton` (table lookups). */
+export function dfaAutomaton(dfa: Dfa): ByteAutomaton {
+  const { next, accepting } = dfa;
+  return {
+    start: dfa.states > 0 ? 0 : -1,
+    step: (state, byte) => next[state * 256 + byte],
+    accepting: (state) => accepting[state] === 1,
+  };
+}
+
+/**
+ * A constraint that the whole output matches `pattern` (implicitly anchored at both ends), over
+ * `vocabulary`. States are DFA state numbers; the token index is built lazily per visited state.
+ *
+ * @example
+ * const constraint = regexConstraint(/\d{3}-\d{4}/, tokenizerVocabulary(tokenizer));
+ */
+export function regexConstraint(
+  pattern: string | RegExp,
+  vocabulary: TokenVocabulary,
+  options: RegexOptions = {},
+): AutomatonConstraint {
+  const source = typeof pattern === 'string' ? pattern : pattern.source;
+  return new AutomatonConstraint(`regex:/${source}/`, dfaAutomaton(compileRegex(pattern, options)), vocabulary);
+}

@@ -1,0 +1,152 @@
+import { TokenOutOfRangeError } from '@decodekit/core';
+import { type Constraint, StatsCounter, type TokenVocabulary } from '../constraint.js';
+import { vocabularyTrie } from './vocabulary-trie.js';
+
+/**
+ * A byte-level automaton with integer states, the common form of the regex DFA and the grammar
+ * recognizer. `step` returns -1 for a byte that leaves the language; states it returns must have a
+ * completion (be live).
+ */
+export interface ByteAutomaton {
+  /** The start state, or -1 when the language is empty. */
+  readonly start: number;
+  step(state: number, byte: number): number;
+  accepting(state: number): boolean;
+}
+
+/** The state after `eos`: complete, nothing more allowed. */
+export const finishedState = -2;
+
+/** Allowed tokens of one automaton state (ascending ids) and the state each leads to. */
+export interface TokenRow {
+  readonly tokens: Int32Array;
+  readonly next: Int32Array;
+}
+
+/**
+ * A `Constraint` over a byte automaton with a lazily built token-level index: the first `mask` of a
+ * state walks the vocabulary trie once from that state (sharing prefixes between tokens), and the
+ * row of allowed tokens with their next states is cached, so later masks of the state cost a copy.
+ * `allows`/`advance` walk the token's bytes (or look the token up in the row when it exists).
+ */
+export class AutomatonConstraint implements Constraint<number> {
+  readonly name: string;
+  readonly vocabulary: TokenVocabulary;
+  readonly stats = new StatsCounter();
+  readonly #automaton: ByteAutomaton;
+  readonly #rows = new Map<number, TokenRow>();
+
+  constructor(name: string, automaton: ByteAutomaton, vocabulary: TokenVocabulary) {
+    this.name = name;
+    this.#automaton = automaton;
+    this.vocabulary = vocabulary;
+  }
+
+  /** Number of automaton states whose token row has been built (the index's size). */
+  get indexedStates(): number {
+    return this.#rows.size;
+  }
+
+  start(): number {
+    return this.#automaton.start;
+  }
+
+  advance(state: number, token: number): number | undefined {
+    this.stats.tokenChecks++;
+    const next = this.#advance(state, token);
+    return next < 0 && next !== finishedState ? undefined : next;
+  }
+
+  allows(state: number, token: number): boolean {
+    this.stats.tokenChecks++;
+    const next = this.#advance(state, token);
+    return next >= 0 || next === finishedState;
+  }
+
+  isComplete(state: number): boolean {
+    return state === finishedState || (state >= 0 && this.#automaton.accepting(state));
+  }
+
+  mask(state: number, out?: Uint8Array): Uint8Array {
+    this.stats.masks++;
+    const size = this.vocabulary.size;
+    const mask = out ?? new Uint8Array(size);
+    mask.fill(0, 0, size);
+    if (state < 0) return mask;
+    const row = this.row(state);
+    for (let i = 0; i < row.tokens.length; i++) mask[row.tokens[i]] = 1;
+    if (this.#automaton.accepting(state)) mask[this.vocabulary.eos] = 1;
+    return mask;
+  }
+
+  /**
+   * The allowed tokens of `state` (without `eos`) and their next states, built on first use and
+   * cached. Not counted in `stats` (it is what `mask` reads).
+   */
+  row(state: number): TokenRow {
+    let row = this.#rows.get(state);
+    if (row === undefined) {
+      row = this.#buildRow(state);
+      this.#rows.set(state, row);
+    }
+    return row;
+  }
+
+  #advance(state: number, token: number): number {
+    const vocabulary = this.vocabulary;
+    if (!Number.isInteger(token) || token < 0 || token >= vocabulary.size) {
+      throw new TokenOutOfRangeError(token, vocabulary.size, 'constraint');
+    }
+    if (state < 0) return -1;
+    if (token === vocabulary.eos) return this.#automaton.accepting(state) ? finishedState : -1;
+    const row = this.#rows.get(state);
+    if (row !== undefined) {
+      const i = search(row.tokens, token);
+      return i < 0 ? -1 : row.next[i];
+    }
+    const bytes = vocabulary.bytes(token);
+    if (bytes.length === 0) return -1;
+    let s = state;
+    for (let i = 0; i < bytes.length && s >= 0; i++) s = this.#automaton.step(s, bytes[i]);
+    return s;
+  }
+
+  #buildRow(state: number): TokenRow {
+    const trie = vocabularyTrie(this.vocabulary);
+    const automaton = this.#automaton;
+    const tokens: number[] = [];
+    const next: number[] = [];
+    const nodeStack = [0];
+    const stateStack = [state];
+    while (nodeStack.length > 0) {
+      const node = nodeStack.pop() as number;
+      const s = stateStack.pop() as number;
+      for (let e = trie.edgeStart[node]; e < trie.edgeStart[node + 1]; e++) {
+        const t = automaton.step(s, trie.edgeByte[e]);
+        if (t < 0) continue;
+        const child = trie.edgeChild[e];
+        for (let k = trie.tokenStart[child]; k < trie.tokenStart[child + 1]; k++) {
+          tokens.push(trie.tokens[k]);
+          next.push(t);
+        }
+        nodeStack.push(child);
+        stateStack.push(t);
+      }
+    }
+    const order = tokens.map((_, i) => i).sort((a, b) => tokens[a] - tokens[b]);
+    return { tokens: Int32Array.from(order, (i) => tokens[i]), next: Int32Array.from(order, (i) => next[i]) };
+  }
+}
+
+function search(sorted: Int32Array, value: number): number {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const v = sorted[mid];
+    if (v === value) return mid;
+    if (v < value) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
