@@ -6,6 +6,7 @@
 
 export type { Constraint, ConstraintStats, TokenVocabulary } from './constraint.js';
 export { StatsCounter } from './constraint.js';
+export { type GbnfOptions, gbnfConstraint, grammarConstraint } from './constraints/grammar.js';
 export { compileRegex, dfaAutomaton, type RegexOptions, regexConstraint } from './constraints/regex.js';
 export {
   AutomatonConstraint,
@@ -14,6 +15,8 @@ export {
   type TokenRow,
 } from './engine/automaton-constraint.js';
 export type { Dfa } from './engine/dfa.js';
+export { GrammarBuilder, parseGbnf } from './engine/gbnf.js';
+export { type Grammar, GrammarAutomaton, type GrammarTerm, validateGrammar } from './engine/grammar.js';
 export { parseRegex, type RegexNode } from './engine/regex-parser.js';
 export { ConstraintDeadEndError, ConstraintSyntaxError } from './errors.js';
 export { byteVocabulary, type TokenizerVocabularyOptions, tokenizerVocabulary } from './vocabulary.js';

@@ -1,0 +1,251 @@
+import { ConstraintSyntaxError } from '../errors.js';
+import type { ByteAutomaton } from './automaton-constraint.js';
+
+/** One element of a grammar alternative: a set of bytes, or a reference to a rule. */
+export type GrammarTerm =
+  | { readonly kind: 'bytes' /** 256 entries, 1 = byte allowed. */; readonly set: Uint8Array }
+  | { readonly kind: 'rule'; readonly rule: number };
+
+/**
+ * A context-free grammar over bytes: `rules[r]` is the list of alternatives of rule `r`, each a
+ * sequence of terms. The GBNF parser and the JSON Schema compiler produce it; `grammarAutomaton`
+ * recognizes it.
+ */
+export interface Grammar {
+  /** Rule names (for messages); `names[r]` names rule `r`. */
+  readonly names: readonly string[];
+  readonly rules: readonly (readonly (readonly GrammarTerm[])[])[];
+  /** The start rule. */
+  readonly root: number;
+}
+
+/** Checks that every rule is defined, productive, and not left-recursive; throws otherwise. */
+export function validateGrammar(grammar: Grammar, source = 'gbnf'): void {
+  const { rules, names } = grammar;
+  const count = rules.length;
+  // Productive rules: derive at least one finite byte string.
+  const productive = new Uint8Array(count);
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (let r = 0; r < count; r++) {
+      if (productive[r]) continue;
+      const ok = rules[r].some((alt) =>
+        alt.every((term) => (term.kind === 'bytes' ? term.set.includes(1) : productive[term.rule] === 1)),
+      );
+      if (ok) {
+        productive[r] = 1;
+        changed = true;
+      }
+    }
+  }
+  const reachable = new Uint8Array(count);
+  const stack = [grammar.root];
+  reachable[grammar.root] = 1;
+  while (stack.length > 0) {
+    const r = stack.pop() as number;
+    for (const alt of rules[r]) {
+      for (const term of alt) {
+        if (term.kind === 'rule' && !reachable[term.rule]) {
+          reachable[term.rule] = 1;
+          stack.push(term.rule);
+        }
+      }
+    }
+  }
+  for (let r = 0; r < count; r++) {
+    if (reachable[r] && !productive[r]) {
+      throw new ConstraintSyntaxError(
+        source,
+        `rule "${names[r]}" derives no finite string (every alternative recurses forever or matches an empty character set); add a terminating alternative`,
+      );
+    }
+  }
+  // Nullable rules, then left recursion through nullable prefixes.
+  const nullable = new Uint8Array(count);
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (let r = 0; r < count; r++) {
+      if (nullable[r]) continue;
+      if (rules[r].some((alt) => alt.every((term) => term.kind === 'rule' && nullable[term.rule] === 1))) {
+        nullable[r] = 1;
+        changed = true;
+      }
+    }
+  }
+  const leftmost: number[][] = rules.map((alternatives) => {
+    const out: number[] = [];
+    for (const alt of alternatives) {
+      for (const term of alt) {
+        if (term.kind === 'bytes') break;
+        out.push(term.rule);
+        if (!nullable[term.rule]) break;
+      }
+    }
+    return out;
+  });
+  const color = new Uint8Array(count); // 0 new, 1 on the path, 2 done
+  const visit = (r: number, path: number[]): void => {
+    color[r] = 1;
+    for (const s of leftmost[r]) {
+      if (color[s] === 1) {
+        const cycle = [...path.slice(path.indexOf(s)), s].map((i) => names[i]).join(' -> ');
+        throw new ConstraintSyntaxError(
+          source,
+          `left recursion (${cycle}) is not supported; rewrite it with repetition, e.g. "list ::= item ("," item)*"`,
+        );
+      }
+      if (color[s] === 0) visit(s, [...path, s]);
+    }
+    color[r] = 2;
+  };
+  for (let r = 0; r < count; r++) if (reachable[r] && color[r] === 0) visit(r, [r]);
+}
+
+const end = -1;
+
+/**
+ * A pushdown recognizer for a grammar over bytes (the stack-set construction llama.cpp uses, with
+ * interned stacks): a state is the set of parse stacks whose top is a byte set, plus whether the
+ * input so far is a complete sentence. Stacks, expansions, states and byte transitions are all
+ * memoized, so states are small integers and revisiting a configuration costs a map lookup.
+ * Requires a validated grammar (`validateGrammar`): then every non-empty state has a completion.
+ */
+export class GrammarAutomaton implements ByteAutomaton {
+  readonly start: number;
+  // Flattened alternatives: element kinds (-1 end, 0 bytes, 1 rule) and arguments.
+  readonly #kind: Int8Array;
+  readonly #arg: Int32Array;
+  readonly #sets: Uint8Array[];
+  readonly #ruleStarts: number[][];
+  // Interned stacks: top position and the rest (-1 = bottom).
+  readonly #stackPos: number[] = [];
+  readonly #stackNext: number[] = [];
+  readonly #stackIds = new Map<number, number>();
+  // Expansions of (position, rest) to ready stacks.
+  readonly #expansions = new Map<number, { stacks: number[]; accept: boolean }>();
+  // Interned states.
+  readonly #stateStacks: Int32Array[] = [];
+  readonly #stateAccept: boolean[] = [];
+  readonly #stateIds = new Map<string, number>();
+  readonly #steps = new Map<number, number>();
+
+  constructor(grammar: Grammar) {
+    const kind: number[] = [];
+    const arg: number[] = [];
+    this.#sets = [];
+    const setIds = new Map<string, number>();
+    this.#ruleStarts = grammar.rules.map((alternatives) =>
+      alternatives.map((alt) => {
+        const startPos = kind.length;
+        for (const term of alt) {
+          if (term.kind === 'rule') {
+            kind.push(1);
+            arg.push(term.rule);
+          } else {
+            const key = term.set.join('');
+            let id = setIds.get(key);
+            if (id === undefined) {
+              id = this.#sets.length;
+              this.#sets.push(term.set);
+              setIds.set(key, id);
+            }
+            kind.push(0);
+            arg.push(id);
+          }
+        }
+        kind.push(end);
+        arg.push(0);
+        return startPos;
+      }),
+    );
+    this.#kind = Int8Array.from(kind);
+    this.#arg = Int32Array.from(arg);
+    const initial = { stacks: new Set<number>(), accept: false };
+    for (const startPos of this.#ruleStarts[grammar.root]) this.#expandInto(startPos, -1, initial, new Set());
+    this.start = this.#intern([...initial.stacks], initial.accept);
+  }
+
+  /** Number of distinct states created so far. */
+  get stateCount(): number {
+    return this.#stateStacks.length;
+  }
+
+  accepting(state: number): boolean {
+    return this.#stateAccept[state];
+  }
+
+  step(state: number, byte: number): number {
+    const key = state * 256 + byte;
+    const cached = this.#steps.get(key);
+    if (cached !== undefined) return cached;
+    const stacks = this.#stateStacks[state];
+    const next = new Set<number>();
+    let accept = false;
+    for (let i = 0; i < stacks.length; i++) {
+      const s = stacks[i];
+      const pos = this.#stackPos[s];
+      if (this.#sets[this.#arg[pos]][byte] !== 1) continue;
+      const expansion = this.#expansion(pos + 1, this.#stackNext[s]);
+      for (const t of expansion.stacks) next.add(t);
+      accept ||= expansion.accept;
+    }
+    const result = next.size === 0 && !accept ? -1 : this.#intern([...next], accept);
+    this.#steps.set(key, result);
+    return result;
+  }
+
+  #intern(stacks: number[], accept: boolean): number {
+    stacks.sort((a, b) => a - b);
+    const key = `${accept ? 'a' : ''}${stacks.join(',')}`;
+    let id = this.#stateIds.get(key);
+    if (id === undefined) {
+      id = this.#stateStacks.length;
+      this.#stateStacks.push(Int32Array.from(stacks));
+      this.#stateAccept.push(accept);
+      this.#stateIds.set(key, id);
+    }
+    return id;
+  }
+
+  #stack(pos: number, next: number): number {
+    const key = pos * 2 ** 31 + (next + 1);
+    let id = this.#stackIds.get(key);
+    if (id === undefined) {
+      id = this.#stackPos.length;
+      this.#stackPos.push(pos);
+      this.#stackNext.push(next);
+      this.#stackIds.set(key, id);
+    }
+    return id;
+  }
+
+  #expansion(pos: number, next: number): { stacks: number[]; accept: boolean } {
+    const key = pos * 2 ** 31 + (next + 1);
+    let expansion = this.#expansions.get(key);
+    if (expansion === undefined) {
+      const out = { stacks: new Set<number>(), accept: false };
+      this.#expandInto(pos, next, out, new Set());
+      expansion = { stacks: [...out.stacks], accept: out.accept };
+      this.#expansions.set(key, expansion);
+    }
+    return expansion;
+  }
+
+  // Adds the ready stacks reachable from stack (pos, next) without reading a byte.
+  #expandInto(pos: number, next: number, out: { stacks: Set<number>; accept: boolean }, seen: Set<number>): void {
+    const key = pos * 2 ** 31 + (next + 1);
+    if (seen.has(key)) return;
+    seen.add(key);
+    const kind = this.#kind[pos];
+    if (kind === end) {
+      if (next === -1) out.accept = true;
+      else this.#expandInto(this.#stackPos[next], this.#stackNext[next], out, seen);
+    } else if (kind === 0) {
+      out.stacks.add(this.#stack(pos, next));
+    } else {
+      // Tail call: do not push a continuation that is the end of the alternative.
+      const rest = this.#kind[pos + 1] === end ? next : this.#stack(pos + 1, next);
+      for (const startPos of this.#ruleStarts[this.#arg[pos]]) this.#expandInto(startPos, rest, out, seen);
+    }
+  }
+}
