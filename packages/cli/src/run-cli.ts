@@ -3,6 +3,7 @@ import { DecodekitError } from '@decodekit/core';
 import { runBench } from './bench-command.js';
 import { isAbort, runGenerate } from './generate-command.js';
 import { mainHelp } from './help.js';
+import { runImage } from './image-command.js';
 import { runInspect } from './inspect-command.js';
 import { type CliIo, styler } from './io.js';
 import { exitCodes, UsageError } from './usage-error.js';
@@ -17,6 +18,7 @@ const commands: Record<string, (argv: readonly string[], io: CliIo) => Promise<n
   generate: runGenerate,
   inspect: runInspect,
   bench: runBench,
+  image: runImage,
 };
 
 /**
