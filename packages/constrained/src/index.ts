@@ -7,16 +7,6 @@
 export type { Constraint, ConstraintStats, TokenVocabulary } from './constraint.js';
 export { StatsCounter } from './constraint.js';
 export { type GbnfOptions, gbnfConstraint, grammarConstraint } from './constraints/grammar.js';
-export {
-  gbnfClass,
-  gbnfLiteral,
-  integerRangeGbnf,
-  type JsonSchema,
-  type JsonSchemaOptions,
-  jsonSchemaConstraint,
-  jsonSchemaToGbnf,
-  supportedFormats,
-} from './constraints/json-schema.js';
 export { compileRegex, dfaAutomaton, type RegexOptions, regexConstraint } from './constraints/regex.js';
 export {
   AutomatonConstraint,
