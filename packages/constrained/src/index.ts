@@ -29,4 +29,33 @@ export { GrammarBuilder, parseGbnf } from './engine/gbnf.js';
 export { type Grammar, GrammarAutomaton, type GrammarTerm, validateGrammar } from './engine/grammar.js';
 export { parseRegex, type RegexNode } from './engine/regex-parser.js';
 export { ConstraintDeadEndError, ConstraintSyntaxError } from './errors.js';
+export { type AwrsEstimator, type AwrsOptions, awrs } from './sampling/awrs.js';
+export {
+  type ConstrainedDecodingOptions,
+  type ConstrainedDecodingStats,
+  type ConstrainedStrategy,
+  constrainedDecoding,
+} from './sampling/constrained-decoding.js';
+export { rejectionSampling } from './sampling/rejection-sampling.js';
+export { tokenMasking } from './sampling/token-masking.js';
+export type { ConstrainedTokenSampler, TokenSample, TokenSamplerInput } from './sampling/token-sampler.js';
+export {
+  type SmcCritic,
+  type SmcOptions,
+  type SmcParticle,
+  type SmcPosteriorEntry,
+  type SmcResult,
+  smc,
+  stratifiedAncestors,
+} from './smc.js';
+export {
+  type ConstrainedSpeculativeOptions,
+  type ConstrainedSpeculativeStrategy,
+  type ConstraintProcessorOptions,
+  constrainedDrafter,
+  constrainedSamplerChain,
+  constrainedSpeculative,
+  constraintProcessor,
+  type SpeculationConstraintStats,
+} from './speculation.js';
 export { byteVocabulary, type TokenizerVocabularyOptions, tokenizerVocabulary } from './vocabulary.js';
