@@ -28,6 +28,7 @@ export type { Dfa } from './engine/dfa.js';
 export { GrammarBuilder, parseGbnf } from './engine/gbnf.js';
 export { type Grammar, GrammarAutomaton, type GrammarTerm, validateGrammar } from './engine/grammar.js';
 export { parseRegex, type RegexNode } from './engine/regex-parser.js';
+export { type VocabularyTrie, vocabularyTrie } from './engine/vocabulary-trie.js';
 export { ConstraintDeadEndError, ConstraintSyntaxError } from './errors.js';
 export { type AwrsEstimator, type AwrsOptions, awrs } from './sampling/awrs.js';
 export {
