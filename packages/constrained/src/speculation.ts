@@ -91,7 +91,8 @@ export interface ConstraintProcessorOptions {
  * in a chain (`constrainedSamplerChain` does) so the constrained distribution is the chain's p
  * restricted to allowed tokens and renormalised, exactly what `tokenMasking()` samples from.
  * A pure function of (row, context), so the speculative verifier can apply it to draft rows in any
- * order. Rows after an output the constraint rejects (unreachable draft nodes) allow only `eos`.
+ * order. Rows after `eos` or after an output the constraint rejects (draft nodes the verifier never
+ * reaches) allow only `eos`, so they stay well-defined.
  */
 export function constraintProcessor(constraint: Constraint, options: ConstraintProcessorOptions = {}): LogitsProcessor {
   const mode = options.mode ?? 'mask';
@@ -107,7 +108,9 @@ export function constraintProcessor(constraint: Constraint, options: ConstraintP
     name: `constraint:${constraint.name}`,
     process(logits: Float32Array, context: SamplingContext) {
       stats.rows++;
-      const state = states.nodeAt(context.tokens, context.promptLength)?.state;
+      const { tokens, promptLength } = context;
+      const afterEos = tokens.length > promptLength && tokens[tokens.length - 1] === eos;
+      const state = afterEos ? undefined : states.nodeAt(tokens, promptLength)?.state;
       if (state === undefined) {
         const keep = logits[eos];
         logits.fill(Number.NEGATIVE_INFINITY);
