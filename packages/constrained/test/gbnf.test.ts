@@ -132,3 +132,15 @@ describe('gbnfConstraint over tokens', () => {
     expect(run('{"name" "Moses"}')).toBe(false);
   });
 });
+
+describe('the GBNF example of docs/constrained.md', () => {
+  it('parses and recognizes JSON objects', async () => {
+    const { readFileSync } = await import('node:fs');
+    const doc = readFileSync(new URL('../../../docs/constrained.md', import.meta.url), 'utf8');
+    const example = /```gbnf\n([\s\S]*?)```/.exec(doc)?.[1];
+    expect(example).toBeDefined();
+    const grammar = parseGbnf(example as string);
+    expect(recognizes(grammar, '{"a": {"b": -1.5}, "c":\n"d\\n"}')).toBe(true);
+    expect(recognizes(grammar, '{"a" 1}')).toBe(false);
+  });
+});
