@@ -1,5 +1,5 @@
 import type { Matrix } from './matrix.js';
-import type { CausalLM, MaybePromise } from './model.js';
+import type { CausalLM, MaybePromise, Sequence } from './model.js';
 import type { Rng } from './rng.js';
 import type { SamplerChain } from './sampler.js';
 
@@ -89,6 +89,15 @@ export interface Drafter {
   observe?(feedback: DraftFeedback): MaybePromise<void>;
   /** Frees resources (draft model sequences, workers). */
   dispose?(): MaybePromise<void>;
+  /**
+   * Optional: opens the sequence the speculative loop runs the target on (prefill, verification
+   * forwards, accept), instead of `target.openSequence()`. Self-speculative drafters (LayerSkip,
+   * DEL) draft with the target's own lower layers; owning the target's sequence lets verification
+   * reuse the KV entries and hidden states drafting already computed. The returned sequence must
+   * follow the `Sequence` contract exactly (same logits as `target.openSequence()`); the loop calls
+   * this once per generation, before `start`.
+   */
+  openTargetSequence?(target: CausalLM): MaybePromise<Sequence>;
 }
 
 /** An empty draft (autoregressive step). */

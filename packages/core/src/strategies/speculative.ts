@@ -42,7 +42,8 @@ export function speculative(options: SpeculativeOptions): Strategy {
           `drafter "${drafter.name}" needs the target's hidden states, which model "${model.name}" does not output`,
         );
       }
-      const sequence = model.openSequence();
+      // Self-speculative drafters own the target sequence so verification reuses their work.
+      const sequence = drafter.openTargetSequence ? await drafter.openTargetSequence(model) : model.openSequence();
       try {
         const prefilled = await prefill(context, sequence, wantsHidden);
         await context.stats.time('draft', () =>
