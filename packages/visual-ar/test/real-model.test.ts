@@ -14,6 +14,8 @@ import {
   loadNarModel,
   loadVqDecoder,
   type NarModel,
+  narSchedule,
+  proximityMask,
   readImageLayout,
   type VqDecoder,
 } from '../src/index.js';
@@ -130,6 +132,45 @@ describe('the tiny image models', () => {
     const se = Math.sqrt((2 * p * (1 - p)) / count) || 1;
     expect(Math.abs(rasterQuality.classAccuracy - sjdQuality.classAccuracy) / se).toBeLessThan(3.5);
     expect(Number.isFinite(sjdQuality.frechetDistance)).toBe(true);
+  });
+
+  it('NAR: the proximity-masked full sequence gives the same head logits as diagonal-by-diagonal decoding', async () => {
+    const image = await generateNar(nar, { layout: narLayout, classIndex: 5, seed: 1, sampling: { topK: 16 } });
+    const [h, w] = narLayout.grid;
+    const classToken = narLayout.classTokenOffset + 5;
+    // Full recompute: [class, cells in raster order] with the training-time proximity mask.
+    const dists = [-1, ...Array.from({ length: h * w }, (_, k) => Math.floor(k / w) + (k % w))];
+    const full = nar.open(1);
+    const all = await full.step({
+      tokens: [[classToken, ...image.tokens]],
+      rowIds: [0, ...Array.from({ length: h * w }, (_, k) => Math.floor(k / w) + 1)],
+      colIds: [0, ...Array.from({ length: h * w }, (_, k) => (k % w) + 1)],
+      mask: proximityMask(dists),
+    });
+    full.dispose();
+    // Cached: the class token, then each diagonal with an all-ones mask over cache + diagonal.
+    const cached = nar.open(1);
+    const size = nar.outputSize;
+    let worst = 0;
+    const compare = (out: { right: Float32Array; below: Float32Array }, s: number, fullIndex: number) => {
+      for (let v = 0; v < size; v++) {
+        worst = Math.max(worst, Math.abs(out.right[s * size + v] - all.right[fullIndex * size + v]));
+        worst = Math.max(worst, Math.abs(out.below[s * size + v] - all.below[fullIndex * size + v]));
+      }
+    };
+    compare(await cached.step({ tokens: [[classToken]], rowIds: [0], colIds: [0], mask: Uint8Array.of(1) }), 0, 0);
+    for (let d = 0; d < h + w - 2; d++) {
+      const cells = narSchedule(h, w)[d];
+      const out = await cached.step({
+        tokens: [cells.map((c) => image.tokens[c.i * w + c.j])],
+        rowIds: cells.map((c) => c.i + 1),
+        colIds: cells.map((c) => c.j + 1),
+        mask: new Uint8Array(cells.length * (cached.length + cells.length)).fill(1),
+      });
+      cells.forEach((c, s) => compare(out, s, 1 + c.i * w + c.j));
+    }
+    cached.dispose();
+    expect(worst).toBeLessThan(1e-3);
   });
 
   it('decodes tokens to 32×32 RGBA images and a PNG grid', async () => {
