@@ -22,6 +22,7 @@ import { type DecoderLayout, readDecoderLayout } from './graph-layout.js';
 import { GraphRunner, type RunnerContext, type RunRow } from './graph-runner.js';
 import { type GraphSignature, readGraphSignature } from './graph-signature.js';
 import type { CacheGeometry } from './kv-cache.js';
+import { type LayeredHost, LayeredSequence } from './layered-sequence.js';
 import { type ModelDirectory, readModelDirectory } from './model-files.js';
 import { OnnxSequence, type SequenceHost } from './onnx-sequence.js';
 import type { SessionLoadOptions } from './options.js';
@@ -464,7 +465,70 @@ class OnnxInThreadModel implements OnnxCausalLM, SequenceHost {
       embed: (tokens) => this.embedTokens(tokens),
       runLayers: (sequence, hidden, from, to, options = {}) => this.runLayers(sequence, hidden, from, to, options),
       head: (hidden) => this.runHead(hidden),
+      openSequence: () => {
+        this.assertOpen();
+        return new LayeredSequence(this.layeredHost());
+      },
     };
+  }
+
+  private layeredHostCache?: LayeredHost;
+
+  /** The model as a layered sequence sees it: per-layer runs, whole-model runs, embeddings, head. */
+  private layeredHost(): LayeredHost {
+    if (this.layeredHostCache) return this.layeredHostCache;
+    const width = this.hiddenSize;
+    this.layeredHostCache = {
+      name: this.name,
+      numLayers: this.numLayers,
+      hiddenSize: width,
+      contextLength: this.contextLength,
+      geometry: this.geometry,
+      assertOpen: () => this.assertOpen(),
+      checkTokens: (tokens) => {
+        const ids = Int32Array.from(tokens);
+        for (let i = 0; i < ids.length; i++) {
+          if (!Number.isInteger(tokens[i]) || ids[i] < 0 || ids[i] >= this.vocabSize) {
+            throw new TokenOutOfRangeError(tokens[i], this.vocabSize, `model "${this.name}" block token ${i}`);
+          }
+        }
+        return ids;
+      },
+      embedRows: async (tokens) => {
+        // A table lookup in the (cached) embedding matrix instead of one graph run per step.
+        const matrix = await this.loadEmbeddingMatrix();
+        const rows = new Float32Array(tokens.length * width);
+        for (let i = 0; i < tokens.length; i++) {
+          rows.set(matrix.data.subarray(tokens[i] * width, (tokens[i] + 1) * width), i * width);
+        }
+        return rows;
+      },
+      runLayer: async (layer, pastLength, past, vectors, rows, parents) => {
+        const runner = await this.layerRunners[layer]();
+        const [result] = await runner.run([{ pastLength, past, length: rows, vectors, parents }], {
+          logits: 'none',
+          hidden: true,
+        });
+        return { hidden: (result.hidden as Matrix).data, present: result.present };
+      },
+      runFull: async (pastLength, past, tokens, parents, request, signal) => {
+        const runner = parents || request.hidden ? this.tree : this.standard;
+        if (!runner) {
+          throw new CapabilityError(
+            'treeAttention',
+            `model "${this.name}" has no decodekit/tree.onnx, so it cannot run a branching block or return hidden states.`,
+          );
+        }
+        const [result] = await runner.run(
+          [{ pastLength, past, length: tokens.length, tokens, parents }],
+          request,
+          signal,
+        );
+        return result;
+      },
+      head: (hidden) => this.runHead(hidden),
+    };
+    return this.layeredHostCache;
   }
 
   private async runLayers(

@@ -10,4 +10,12 @@ export { loadModel } from './load-model.js';
 export type { ModelConfig } from './model-files.js';
 export { readModelDirectory } from './model-files.js';
 export type { LoadModelOptions } from './options.js';
-export type { OnnxCausalLM, OnnxGraphFiles, OnnxLayerSplit, OnnxModelSequence } from './types.js';
+export type {
+  LayeredRunOptions,
+  LayeredRunOutput,
+  OnnxCausalLM,
+  OnnxGraphFiles,
+  OnnxLayeredSequence,
+  OnnxLayerSplit,
+  OnnxModelSequence,
+} from './types.js';

@@ -35,6 +35,71 @@ export interface OnnxLayerSplit {
    * (what `forward` returns as hidden states) for each row of `hidden`.
    */
   head(hidden: Matrix): Promise<{ readonly logits: Matrix; readonly hiddenStates: Matrix }>;
+  /**
+   * Opens a {@link OnnxLayeredSequence}: a sequence whose layers keep their own KV caches, so a
+   * range of layers can run ahead (drafting) and the rest catch up later without recomputing them.
+   * In worker mode this throws a `CapabilityError` (layered sequences run in-thread only).
+   */
+  openSequence(): OnnxLayeredSequence;
+}
+
+/** Options of {@link OnnxLayeredSequence.run}. */
+export interface LayeredRunOptions {
+  /**
+   * Position of the block's first token: from the committed length (`length`) to the recorded
+   * length (`recordedTokens().length`, default). Tokens the lower layers already hold at those
+   * positions must match the block; from the first difference on they are dropped and recomputed.
+   */
+  readonly start?: number;
+  /** Run layers `[0, to)` (default: every layer). Layers `>= to` keep their length. */
+  readonly to?: number;
+  /** Logits of the rows layer `to - 1` computed, through the final norm and LM head (default 'none'). */
+  readonly logits?: 'all' | 'last' | 'none';
+  /** Also return the normalized hidden states (the LM head's input) of those rows. */
+  readonly hiddenStates?: boolean;
+  /** Also return the raw (pre-norm) output of layer `to - 1` for those rows. */
+  readonly exitHidden?: boolean;
+  /** Also return each layer's output rows (intermediate hidden states, pre-norm). */
+  readonly layerOutputs?: boolean;
+  readonly signal?: AbortSignal;
+}
+
+/** What {@link OnnxLayeredSequence.run} returns. */
+export interface LayeredRunOutput {
+  /**
+   * Position of the first row of `logits`, `hiddenStates` and `exitHidden`: the length layer
+   * `to - 1` had before the run (the block's start unless that layer already held part of it).
+   */
+  readonly outputStart: number;
+  readonly logits?: Matrix;
+  readonly hiddenStates?: Matrix;
+  readonly exitHidden?: Matrix;
+  /**
+   * Per layer in `[0, to)`: the rows it computed in this run (`start` = position of the first row,
+   * pre-norm outputs), or undefined when it had nothing to compute.
+   */
+  readonly layerOutputs?: readonly ({ readonly start: number; readonly hidden: Matrix } | undefined)[];
+}
+
+/**
+ * A sequence over the per-layer graphs with one KV cache per layer and per-layer committed lengths
+ * (early-exit self-speculation: LayerSkip, DEL). Layer `i + 1` never holds more positions than
+ * layer `i`; rows a lower layer produced that the next layer has not consumed are kept, so the
+ * next run of the upper layers starts from them instead of recomputing the lower layers.
+ * `length` is the top layer's length; `forward`, `accept`, `truncate` and `fork` follow the
+ * `Sequence` contract (a forward runs every layer, catching up the ones that are behind).
+ * `truncate(n)` may cut below the recorded length of the lower layers (rollback of drafts).
+ */
+export interface OnnxLayeredSequence extends OnnxModelSequence {
+  /** Number of layers. */
+  readonly layerCount: number;
+  /** Cached positions of each layer (non-increasing with depth). */
+  layerLengths(): number[];
+  /** Tokens of every position layer 0 holds (committed tokens plus positions only lower layers hold). */
+  recordedTokens(): Int32Array;
+  /** Runs `block` through layers `[0, to)`, writing their KV entries (see {@link LayeredRunOptions}). */
+  run(block: TokenBlock, options?: LayeredRunOptions): Promise<LayeredRunOutput>;
+  fork(): OnnxLayeredSequence;
 }
 
 /** Which graph files a loaded model uses (absolute paths); absent entries were not found or are disabled. */

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import {
+  CapabilityError,
   DecodekitError,
   DisposedError,
   type ForwardOptions,
@@ -145,6 +146,13 @@ class WorkerModel implements OnnxCausalLM {
           }) as Promise<Matrix>;
         },
         head: (hidden) => this.call({ op: 'head', hidden }) as Promise<{ logits: Matrix; hiddenStates: Matrix }>,
+        openSequence: () => {
+          throw new CapabilityError(
+            'layerSplit',
+            `model "${this.name}" runs in a worker thread; layered sequences (per-layer KV caches for early-exit ` +
+              'self-speculation) run in-thread only: load the model with worker: false.',
+          );
+        },
       };
     }
   }

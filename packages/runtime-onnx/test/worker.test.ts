@@ -1,4 +1,4 @@
-import { DecodekitError, InvalidStateError, TokenOutOfRangeError } from '@decodekit/core';
+import { CapabilityError, DecodekitError, InvalidStateError, TokenOutOfRangeError } from '@decodekit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModel, type OnnxCausalLM } from '../src/index.js';
 import { maxAbsDifference, someTokens, tinyLm, workerUrl } from './helpers.js';
@@ -73,6 +73,10 @@ describe('worker mode', () => {
     expect(maxAbsDifference(head.logits.data, reference.logits.data)).toBeLessThan(1e-4);
     const matrix = await worker.embeddingMatrix?.();
     expect(matrix?.rows).toBe(worker.vocabSize);
+  });
+
+  it('refuses layered sequences in worker mode with a CapabilityError', () => {
+    expect(() => worker.layers?.openSequence()).toThrow(CapabilityError);
   });
 
   it('a crashed worker rejects pending calls with worker-crashed instead of hanging', async () => {
