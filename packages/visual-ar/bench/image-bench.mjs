@@ -76,7 +76,15 @@ const runners = {
   'sjd-sample': (options) => generateSjd(ar, { ...options, window, initialisation: 'sample-horizon' }),
   nar: (options) => generateNar(nar, { ...options, layout: narLayout }),
 };
-for (const name of methodNames) if (!runners[name]) throw new Error(`unknown method ${name}`);
+// `sjd@8`, `sjd-repeat@32`, ...: an SJD variant with another window.
+for (const name of methodNames) {
+  const [base, w] = name.split('@');
+  if (w !== undefined && base.startsWith('sjd') && runners[base]) {
+    const init = { sjd: 'random', 'sjd-repeat': 'repeat-horizon', 'sjd-sample': 'sample-horizon' }[base];
+    runners[name] = (options) => generateSjd(ar, { ...options, window: Number(w), initialisation: init });
+  }
+  if (!runners[name]) throw new Error(`unknown method ${name}`);
+}
 if (!methodNames.includes('raster')) throw new Error('raster is the baseline: include it in --methods');
 
 const records = Object.fromEntries(methodNames.map((m) => [m, { tokens: [], steps: [], ms: [], labels: [] }]));
