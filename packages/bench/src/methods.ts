@@ -9,6 +9,7 @@ import {
   speculative,
   type Verifier,
 } from '@decodekit/core';
+import { earlyExitDrafters } from '@decodekit/drafter-early-exit';
 import { modelDrafters } from '@decodekit/drafter-model';
 import { ngramDrafters } from '@decodekit/drafter-ngram';
 import { readTrainSample } from '@decodekit/models-tiny';
@@ -26,11 +27,15 @@ export const ngramMethods: readonly string[] = Object.freeze(Object.keys(ngramDr
 /** Draft-model drafters of `@decodekit/drafter-model` (they need a draft model directory). */
 export const draftModelMethods: readonly string[] = Object.freeze(Object.keys(modelDrafters));
 
+/** Early-exit self-speculative drafters of `@decodekit/drafter-early-exit` (the target's own first layers). */
+export const earlyExitMethods: readonly string[] = Object.freeze(Object.keys(earlyExitDrafters));
+
 /** Every method name `runBenchmark` accepts (options may follow: `sps:gamma=6`). */
 export const benchmarkMethods: readonly string[] = Object.freeze([
   autoregressiveMethod,
   ...ngramMethods,
   ...draftModelMethods,
+  ...earlyExitMethods,
   ...peerMethods,
 ]);
 
@@ -154,6 +159,8 @@ export async function createStrategyMethod(spec: MethodSpec, resources: MethodRe
     drafter = factory(options as never);
     if (!resources.greedy && spec.name === 'spectr') verifier = specTrVerifier();
     if (!resources.greedy && spec.name === 'rsd') verifier = recursiveSpeculativeVerifier();
+  } else if (earlyExitMethods.includes(spec.name)) {
+    drafter = earlyExitDrafters[spec.name as keyof typeof earlyExitDrafters](spec.options);
   } else {
     throw new InvalidArgumentError('methods', `'${spec.name}' is not a decodekit strategy method`);
   }
