@@ -14,6 +14,7 @@ import {
   VocabularyMismatchError,
 } from '@decodekit/core';
 import { loadTokenizer } from '@decodekit/tokenizer';
+import { setUpConstrained, writeSmcResult } from './constrained-flags.js';
 import { resolveDrafter } from './drafter-registry.js';
 import { type GenerateRequest, generateFlags, parseGenerateArguments } from './generate-options.js';
 import { generateHelp } from './help.js';
@@ -38,6 +39,13 @@ export interface GenerateJsonOutput {
   readonly draftModel?: { readonly name: string; readonly directory: string };
   readonly strategy: string;
   readonly drafter?: string;
+  /** With --json-schema, --regex or --grammar: the constraint kind, sampler and its evaluations. */
+  readonly constraint?: {
+    readonly kind: string;
+    readonly sampler: string;
+    readonly evaluations?: number;
+    readonly evaluationsPerToken?: number;
+  };
   readonly sampler: Readonly<Record<string, unknown>>;
   readonly seed: number;
   readonly prompt: { readonly text: string; readonly tokens: number };
@@ -104,7 +112,14 @@ export async function runGenerate(argv: readonly string[], io: CliIo): Promise<n
         if (id !== undefined) stopTokens.add(id);
       }
     }
-    const sampler = samplers.samplerChain({ ...request.sampler, eos: [...stopTokens] });
+    // SMC samples particles: without --temperature it runs at temperature 1 instead of greedy.
+    const smcTemperature = request.constrained?.sampler === 'smc' && request.constrained.samplingDefault;
+    const sampler = samplers.samplerChain({
+      ...request.sampler,
+      ...(smcTemperature ? { temperature: 1 } : {}),
+      eos: [...stopTokens],
+    });
+    const constrained = request.constrained ? await setUpConstrained(request.constrained, tokenizer) : undefined;
     let strategy: Strategy = autoregressive();
     let draftModel: LoadedModel | undefined;
     let draftDirectory: string | undefined;
@@ -142,7 +157,7 @@ export async function runGenerate(argv: readonly string[], io: CliIo): Promise<n
       const startedAt = performance.now();
       const created = drafter.create(options);
       if (typeof options.corpus === 'string') note(` done in ${formatMilliseconds(performance.now() - startedAt)}\n`);
-      strategy = speculative({
+      strategy = (constrained ? constrained.speculative : speculative)({
         drafter: created,
         verifier: (createVerifier as () => Verifier)(),
         ...(request.maxDraftTokens !== undefined ? { maxDraftTokens: request.maxDraftTokens } : {}),
@@ -171,6 +186,35 @@ export async function runGenerate(argv: readonly string[], io: CliIo): Promise<n
             samplers as unknown as { punctuationTokenIds(tokenizer: { encode: typeof encode }): number[] }
           ).punctuationTokenIds({ encode }),
       });
+    }
+
+    const constrainedStrategy =
+      constrained && request.draft === undefined && constrained.request.sampler !== 'smc'
+        ? constrained.strategy()
+        : undefined;
+    if (constrainedStrategy) strategy = constrainedStrategy;
+    if (constrained?.request.sampler === 'smc') {
+      const smcResult = await constrained.smc({
+        model,
+        prompt,
+        sampler,
+        maxNewTokens: request.maxNewTokens,
+        seed: request.seed,
+        signal: io.signal,
+      });
+      writeSmcResult(io, smcResult, {
+        decode: (tokens) => tokenizer.decode(tokens.filter((token) => !stopTokens.has(token))),
+        json: request.json,
+        quiet: request.quiet,
+        extra: {
+          model: { name: model.name, directory: model.directory ?? resolve(modelDirectory) },
+          constraint: { kind: constrained.request.kind, sampler: 'smc' },
+          sampler: request.sampler,
+          seed: request.seed,
+          prompt: { text: promptText, tokens: prompt.length },
+        },
+      });
+      return exitCodes.success;
     }
 
     const renderer = new GenerateRenderer(io, request, model.name, draftModel?.name, promptText);
@@ -213,6 +257,21 @@ export async function runGenerate(argv: readonly string[], io: CliIo): Promise<n
           : {}),
         strategy: renderer.strategy ?? strategy.name,
         ...(request.draft ? { drafter: request.draft } : {}),
+        ...(constrained
+          ? {
+              constraint: {
+                kind: constrained.request.kind,
+                sampler: request.draft ? 'mask' : constrained.request.sampler,
+                ...(constrainedStrategy
+                  ? {
+                      evaluations: constrainedStrategy.stats.evaluations,
+                      evaluationsPerToken:
+                        constrainedStrategy.stats.evaluations / Math.max(1, constrainedStrategy.stats.tokens),
+                    }
+                  : {}),
+              },
+            }
+          : {}),
         sampler: request.sampler,
         seed: request.seed,
         prompt: { text: promptText, tokens: prompt.length },

@@ -1,3 +1,4 @@
+import { type ConstrainedRequest, constrainedFlags, parseConstrainedRequest } from './constrained-flags.js';
 import { type FlagSpec, type FlagValues, parseFlags } from './flags.js';
 import { UsageError } from './usage-error.js';
 
@@ -331,6 +332,7 @@ export const generateFlags: readonly FlagSpec[] = [
     group: strategies,
     description: 'amateur for --strategy contrastive (default: the tiny draft model)',
   },
+  ...constrainedFlags,
   {
     name: 'json',
     kind: 'boolean',
@@ -375,6 +377,8 @@ export interface GenerateRequest {
   readonly context?: string;
   readonly negativePrompt?: string;
   readonly amateurModel?: string;
+  /** `--json-schema` / `--regex` / `--grammar` with `--sampler` and `--particles`. */
+  readonly constrained?: ConstrainedRequest;
   readonly json: boolean;
   readonly stream: boolean;
   readonly quiet: boolean;
@@ -436,6 +440,7 @@ export function parseGenerateArguments(argv: readonly string[]): GenerateRequest
     context: flag('context'),
     negativePrompt: flag('negative-prompt'),
     amateurModel: flag('amateur-model'),
+    constrained: parseConstrainedRequest(values),
     json: flag<boolean>('json') === true,
     stream: flag<boolean>('no-stream') !== true && flag<boolean>('json') !== true,
     quiet: flag<boolean>('quiet') === true,
