@@ -99,6 +99,12 @@ describe('JSON Schema to grammar: accepted and rejected texts', () => {
       ['{}', '{"a": 1, "b": 2}'],
       ['{"a": "x"}', '{"a": 1,}'],
     ],
+    [
+      'maps with minProperties/maxProperties',
+      { type: 'object', additionalProperties: { type: 'boolean' }, minProperties: 1, maxProperties: 2 },
+      ['{"a": true}', '{"a": true, "b": false}'],
+      ['{}', '{"a": true, "b": false, "c": true}'],
+    ],
     ['any JSON ({})', {}, ['[1, {"a": [true, null]}, "x\\n\\u00e9"]', '"s"', '-0.5E+2'], ['[1,]', "'s'", '01']],
     [
       'string formats',
@@ -162,7 +168,8 @@ describe('JSON Schema to grammar: accepted and rejected texts', () => {
 
   it('rejects unsupported keywords and malformed schemas with messages that name them', () => {
     for (const [schema, message] of [
-      [{ type: 'object', minProperties: 1 }, /"minProperties".*not supported/],
+      [{ type: 'object', patternProperties: {} }, /"patternProperties".*not supported/],
+      [{ type: 'object', properties: { a: {} }, minProperties: 1 }, /minProperties\/maxProperties/],
       [{ type: 'number', minimum: 1.5 }, /number bounds/],
       [{ type: 'string', format: 'hostname' }, /format "hostname"/],
       [{ $ref: 'https://example.com/s.json' }, /only local references/],

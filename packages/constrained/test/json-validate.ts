@@ -66,6 +66,9 @@ export function validate(value: unknown, schema: JsonSchema, root: JsonSchema = 
     });
   }
   if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    const count = Object.keys(value).length;
+    if (typeof s.minProperties === 'number' && count < s.minProperties) errors.push(`${path}: minProperties`);
+    if (typeof s.maxProperties === 'number' && count > s.maxProperties) errors.push(`${path}: maxProperties`);
     const properties = (s.properties as Record<string, JsonSchema> | undefined) ?? {};
     for (const key of (s.required as string[] | undefined) ?? [])
       if (!(key in value)) errors.push(`${path}: missing ${key}`);

@@ -46,6 +46,8 @@ const supported = new Set([
   'prefixItems',
   'minItems',
   'maxItems',
+  'minProperties',
+  'maxProperties',
   'minLength',
   'maxLength',
   'pattern',
@@ -455,6 +457,28 @@ class Compiler {
       this.rules.set(extra, this.#sep('json-string', w, '":"', w, value, w));
     }
     const comma = this.#sep('","', w);
+    const minProperties = integerKeyword(s, 'minProperties', name) ?? 0;
+    const maxProperties = integerKeyword(s, 'maxProperties', name) ?? Infinity;
+    if (maxProperties < minProperties) fail(`maxProperties < minProperties at ${name}`);
+    if (minProperties > 0 || maxProperties !== Infinity) {
+      if (keys.length === 0 && extra !== undefined) {
+        // A map: count the members directly.
+        if (maxProperties === 0) return this.#sep('"{"', w, '"}"');
+        const lo = Math.max(0, minProperties - 1);
+        const hi = maxProperties === Infinity ? '' : String(maxProperties - 1);
+        const members = `${extra} ( ${comma} ${extra} ){${lo},${hi}}`;
+        return this.#sep('"{"', w, minProperties === 0 ? `( ${members} )?` : members, '"}"');
+      }
+      const mandatory = keys.filter((key) => required.has(key)).length;
+      if (
+        minProperties > mandatory ||
+        (maxProperties !== Infinity && (extra !== undefined || keys.length > maxProperties))
+      ) {
+        fail(
+          `minProperties/maxProperties at ${name} are only supported on objects without "properties" (maps) or when the declared properties already satisfy them`,
+        );
+      }
+    }
     // first[i]: members from i on, none emitted yet; after[i]: members from i on, some emitted.
     const after: string[] = new Array(keys.length + 1);
     const first: string[] = new Array(keys.length + 1);
@@ -533,7 +557,7 @@ function mergeAll(base: Record<string, unknown>, list: JsonSchema[], name: strin
  * JSON texts valid for the schema, under the whitespace policy of `options`. The supported subset
  * (see docs/constrained.md): `type` (one or a list), `enum`, `const`, objects (`properties`,
  * `required`, `additionalProperties` — false by default when `properties` is given; properties
- * appear in declaration order), arrays (`items`, `prefixItems`, `minItems`, `maxItems`), strings
+ * appear in declaration order; `minProperties`/`maxProperties` on maps), arrays (`items`, `prefixItems`, `minItems`, `maxItems`), strings
  * (`minLength`, `maxLength`, `pattern` (anchored, over unescaped characters), `format`: date, time,
  * date-time, uuid), integers with any bounds, numbers with `minimum: 0`, `anyOf`/`oneOf` (both as
  * a union), `allOf` of object schemas, local `$ref` into `$defs`/`definitions` (recursion allowed),

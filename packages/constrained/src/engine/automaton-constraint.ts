@@ -1,4 +1,4 @@
-import { TokenOutOfRangeError } from '@decodekit/core';
+import { InvalidArgumentError, TokenOutOfRangeError } from '@decodekit/core';
 import { type Constraint, StatsCounter, type TokenVocabulary } from '../constraint.js';
 import { vocabularyTrie } from './vocabulary-trie.js';
 
@@ -64,10 +64,12 @@ export class AutomatonConstraint implements Constraint<number> {
   }
 
   isComplete(state: number): boolean {
+    checkState(state);
     return state === finishedState || (state >= 0 && this.#automaton.accepting(state));
   }
 
   mask(state: number, out?: Uint8Array): Uint8Array {
+    checkState(state);
     this.stats.masks++;
     const size = this.vocabulary.size;
     const mask = out ?? new Uint8Array(size);
@@ -84,6 +86,8 @@ export class AutomatonConstraint implements Constraint<number> {
    * cached. Not counted in `stats` (it is what `mask` reads).
    */
   row(state: number): TokenRow {
+    checkState(state);
+    if (state < 0) return { tokens: new Int32Array(0), next: new Int32Array(0) };
     let row = this.#rows.get(state);
     if (row === undefined) {
       row = this.#buildRow(state);
@@ -97,6 +101,7 @@ export class AutomatonConstraint implements Constraint<number> {
     if (!Number.isInteger(token) || token < 0 || token >= vocabulary.size) {
       throw new TokenOutOfRangeError(token, vocabulary.size, 'constraint');
     }
+    checkState(state);
     if (state < 0) return -1;
     if (token === vocabulary.eos) return this.#automaton.accepting(state) ? finishedState : -1;
     const row = this.#rows.get(state);
@@ -135,6 +140,15 @@ export class AutomatonConstraint implements Constraint<number> {
     }
     const order = tokens.map((_, i) => i).sort((a, b) => tokens[a] - tokens[b]);
     return { tokens: Int32Array.from(order, (i) => tokens[i]), next: Int32Array.from(order, (i) => next[i]) };
+  }
+}
+
+function checkState(state: number): void {
+  if (!Number.isInteger(state) || state < finishedState) {
+    throw new InvalidArgumentError(
+      'state',
+      `expected a state from start() or advance() (an integer), got ${String(state)}; advance() returns undefined for a refused token`,
+    );
   }
 }
 
