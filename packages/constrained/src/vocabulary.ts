@@ -32,8 +32,10 @@ export interface TokenizerVocabularyOptions {
 /**
  * The byte strings of a loaded `tokenizer.json` (see `loadTokenizer` of `@decodekit/tokenizer`).
  * Byte-level BPE vocabularies (GPT-2 style, like the tiny zoo's) map each vocabulary string back
- * to its exact bytes; other tokenizers fall back to the UTF-8 of each token decoded alone (exact
- * for most SentencePiece vocabularies except byte-fallback pieces). Special tokens get no bytes, so
+ * to its exact bytes. SentencePiece-style vocabularies (`▁` for spaces, `<0xHH>` byte-fallback
+ * pieces: Llama 2, Mistral) map `▁` to a space and byte pieces to their byte; the decoder's removal
+ * of the very first leading space is not modelled (the constraint sees that space). Other
+ * tokenizers fall back to the UTF-8 of each token decoded alone. Special tokens get no bytes, so
  * constraints never allow them; `eos` is the one special token allowed, when the output is complete.
  */
 export function tokenizerVocabulary(tokenizer: Tokenizer, options: TokenizerVocabularyOptions = {}): TokenVocabulary {
@@ -60,10 +62,21 @@ export function tokenizerVocabulary(tokenizer: Tokenizer, options: TokenizerVoca
     }
   }
   if (!byteLevel) {
-    // Not a byte-level vocabulary (a character outside the GPT-2 byte table): use each token's text.
+    // Not byte-level. SentencePiece-style vocabularies mark spaces with "▁" and spell raw bytes as
+    // "<0xHH>": map those exactly; anything else falls back to the token's text decoded alone.
+    const metaspace = Array.from({ length: size }, (_, id) => tokenizer.idToToken(id)).some((t) =>
+      t?.includes('\u2581'),
+    );
     for (let id = 0; id < size; id++) {
-      const special = tokenizer.idToToken(id) === undefined || id === eos || tokenizer.specialTokenIds.has(id);
-      table[id] = special ? empty : encoder.encode(tokenizer.decode([id], { skipSpecialTokens: false }));
+      const token = tokenizer.idToToken(id);
+      if (token === undefined || id === eos || tokenizer.specialTokenIds.has(id)) {
+        table[id] = empty;
+        continue;
+      }
+      const byte = /^<0x([0-9A-Fa-f]{2})>$/.exec(token);
+      if (byte) table[id] = new Uint8Array([Number.parseInt(byte[1], 16)]);
+      else if (metaspace) table[id] = encoder.encode(token.replaceAll('\u2581', ' '));
+      else table[id] = encoder.encode(tokenizer.decode([id], { skipSpecialTokens: false }));
     }
   }
   return { size, eos, bytes: (token) => table[token] ?? empty };

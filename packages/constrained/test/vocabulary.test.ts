@@ -1,5 +1,5 @@
 import { tinyLm } from '@decodekit/models-tiny';
-import { loadTokenizer } from '@decodekit/tokenizer';
+import { createTokenizer, loadTokenizer } from '@decodekit/tokenizer';
 import { describe, expect, it } from 'vitest';
 import { byteVocabulary, tokenizerVocabulary } from '../src/index.js';
 
@@ -31,5 +31,68 @@ describe('byteVocabulary', () => {
     expect([...vocabulary.bytes(2)]).toEqual([0xc3, 0xa9]);
     expect(vocabulary.bytes(0).length).toBe(0);
     expect(() => byteVocabulary(['a'], 3)).toThrow(/eos/);
+  });
+});
+
+describe('tokenizerVocabulary on a SentencePiece-style tokenizer (Metaspace, byte fallback)', () => {
+  it('maps "▁" to a space and <0xHH> pieces to their byte, so encoded text reassembles exactly', () => {
+    const vocab: Record<string, number> = { '<unk>': 0, '<s>': 1, '</s>': 2 };
+    for (let byte = 0; byte < 256; byte++) vocab[`<0x${byte.toString(16).toUpperCase().padStart(2, '0')}>`] = 3 + byte;
+    for (const piece of ['▁', ...'abcdefghijklmnopqrstuvwxyz', '▁t', 'he', '▁the'])
+      vocab[piece] ??= Object.keys(vocab).length;
+    const special = (id: number, content: string) => ({
+      id,
+      content,
+      special: true,
+      single_word: false,
+      lstrip: false,
+      rstrip: false,
+      normalized: false,
+    });
+    const tokenizer = createTokenizer({
+      tokenizer: {
+        version: '1.0',
+        added_tokens: [special(0, '<unk>'), special(1, '<s>'), special(2, '</s>')],
+        normalizer: {
+          type: 'Sequence',
+          normalizers: [
+            { type: 'Prepend', prepend: '▁' },
+            { type: 'Replace', pattern: { String: ' ' }, content: '▁' },
+          ],
+        },
+        pre_tokenizer: null,
+        post_processor: null,
+        decoder: {
+          type: 'Sequence',
+          decoders: [
+            { type: 'Replace', pattern: { String: '▁' }, content: ' ' },
+            { type: 'ByteFallback' },
+            { type: 'Fuse' },
+            { type: 'Strip', content: ' ', start: 1, stop: 0 },
+          ],
+        },
+        model: {
+          type: 'BPE',
+          dropout: null,
+          unk_token: '<unk>',
+          continuing_subword_prefix: null,
+          end_of_word_suffix: null,
+          fuse_unk: true,
+          byte_fallback: true,
+          vocab,
+          merges: ['▁ t', 'h e', '▁t he'],
+        },
+      },
+      config: { eos_token: '</s>', bos_token: '<s>', unk_token: '<unk>', clean_up_tokenization_spaces: false },
+    });
+    expect(tokenizer.byteLevel).toBe(false);
+    const vocabulary = tokenizerVocabulary(tokenizer);
+    expect(vocabulary.eos).toBe(2);
+    const text = 'the end of 世界 ok';
+    const ids = tokenizer.encode(text, { addSpecialTokens: false });
+    expect(ids.some((id) => id >= 3 && id < 259)).toBe(true);
+    const bytes = ids.flatMap((id) => [...vocabulary.bytes(id)]);
+    // The vocabulary sees the leading space the Metaspace normalizer added (the decoder strips it).
+    expect(new TextDecoder().decode(new Uint8Array(bytes))).toBe(` ${text}`);
   });
 });
