@@ -22,7 +22,7 @@ const cases: [pattern: string, yes: string[], no: string[]][] = [
   ['\\d+\\.\\d{1,2}', ['3.14', '10.5'], ['3.', '.5', '3.141', 'a.1']],
   ['\\w+\\s\\W', ['ab_1 !', 'x\t-'], ['ab c', 'a b']],
   ['\\S\\D', ['ab', '!x'], [' a', 'a1']],
-  ['.{3}', ['abc', 'é😀x'], ['ab', 'a\nb', 'abcd']],
+  ['.{3}', ['abc', 'é😀x'], ['ab', 'a\nb', 'a\rb', 'a\u2028b', 'abcd']],
   ['^x{2}$', ['xx'], ['x', 'xxx']],
   ['x{2,}', ['xx', 'xxxxx'], ['x']],
   ['a?b??c*?', ['', 'a', 'abccc', 'c'], ['aa', 'bb']],
@@ -53,7 +53,7 @@ describe('regex to DFA', () => {
       '[^\\d\\s]+',
       'a{0,2}b{1}c{2,}',
     ];
-    const alphabet = fc.constantFrom('a', 'b', 'c', 'e', 'é', 'x', 'y', '1', '2', '-', ' ', '\n', '😀', '_');
+    const alphabet = fc.constantFrom('a', 'b', 'c', 'e', 'é', 'x', 'y', '1', '2', '-', ' ', '\n', '\r', '😀', '_');
     for (const pattern of patterns) {
       const dfa = compileRegex(pattern);
       const js = new RegExp(`^(?:${pattern})$`, 'u');
@@ -85,6 +85,13 @@ describe('regex to DFA', () => {
       expect(() => compileRegex(pattern), pattern).toThrow(message);
     }
     expect(() => compileRegex(/a/i)).toThrow(/flags "i"/);
+    expect(() => compileRegex(/a/m)).toThrow(/flags "m"/);
+  });
+
+  it('dotAll (the s flag) lets . match line terminators', () => {
+    expect(dfaMatches(compileRegex(/a.b/s), 'a\nb')).toBe(true);
+    expect(dfaMatches(compileRegex('a.b', { dotAll: true }), 'a\u2028b')).toBe(true);
+    expect(dfaMatches(compileRegex(/a.b/), 'a\nb')).toBe(false);
   });
 
   it('refuses patterns whose automaton would be too large', () => {

@@ -8,18 +8,22 @@ import { ConstraintSyntaxError } from '../errors.js';
 export interface RegexOptions {
   /** Cap on DFA states; compilation throws `ConstraintSyntaxError` beyond it (default 50 000). */
   readonly maxStates?: number;
+  /** `.` matches line terminators too (what the `s` flag of a `RegExp` does; default false). */
+  readonly dotAll?: boolean;
 }
 
 /**
  * Compiles a regular expression to a byte-level DFA that matches the UTF-8 encoding of exactly the
  * strings the pattern matches in full (see `parseRegex` for the syntax). A `RegExp` is read from
- * its `source`; flags that change the language (`i`, `m`, `s`) are rejected.
+ * its `source` (the `s` flag sets `dotAll`); flags `i` and `m` are rejected.
  */
 export function compileRegex(pattern: string | RegExp, options: RegexOptions = {}): Dfa {
   let source: string;
+  let dotAll = options.dotAll ?? false;
   if (typeof pattern === 'string') source = pattern;
   else {
-    const unsupported = pattern.flags.replace(/[gyudv]/g, '');
+    dotAll ||= pattern.flags.includes('s');
+    const unsupported = pattern.flags.replace(/[gyudvs]/g, '');
     if (unsupported !== '') {
       throw new ConstraintSyntaxError(
         'regex',
@@ -28,7 +32,7 @@ export function compileRegex(pattern: string | RegExp, options: RegexOptions = {
     }
     source = pattern.source;
   }
-  const dfa = compileDfa(parseRegex(source), options.maxStates ?? defaultMaxDfaStates);
+  const dfa = compileDfa(parseRegex(source, { dotAll }), options.maxStates ?? defaultMaxDfaStates);
   if (dfa.states === 0) throw new ConstraintSyntaxError('regex', `/${source}/ matches no string`);
   return dfa;
 }

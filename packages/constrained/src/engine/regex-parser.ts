@@ -30,6 +30,12 @@ const space: Range[] = normalizeRanges([
   [0x3000, 0x3000],
   [0xfeff, 0xfeff],
 ]);
+// What `.` does not match, as in JavaScript: \n, \r, U+2028, U+2029.
+const lineTerminators: Range[] = [
+  [0x0a, 0x0a],
+  [0x0d, 0x0d],
+  [0x2028, 0x2029],
+];
 const simpleEscapes: Record<string, number> = { n: 0x0a, r: 0x0d, t: 0x09, f: 0x0c, v: 0x0b, '0': 0 };
 
 /** The empty sequence (matches the empty string). */
@@ -40,11 +46,12 @@ export const emptyNode: RegexNode = { kind: 'sequence', items: [] };
  * (`[a-z]`, `[^...]`, escapes inside), `\d \D \w \W \s \S`, `\n \t \r \f \v \0 \xHH \uHHHH \u{H...}`,
  * groups `( )` and `(?: )`, alternation `|`, quantifiers `? * + {m} {m,} {m,n}` (lazy `?` suffixes are
  * accepted and ignored: they do not change the language). The whole output must match: `^` at the
- * start and `$` at the end are accepted and implied anyway. `.` matches any code point except `\n`.
+ * start and `$` at the end are accepted and implied anyway. `.` matches any code point except the
+ * line terminators `\n`, `\r`, U+2028 and U+2029, as in JavaScript (everything with `dotAll`, the `s` flag).
  * Not supported (a `ConstraintSyntaxError` says so): backreferences, lookaround, flags, anchors
- * elsewhere, word boundaries.
+ * elsewhere, word boundaries, Unicode property escapes (`\p{...}`).
  */
-export function parseRegex(pattern: string): RegexNode {
+export function parseRegex(pattern: string, options: { readonly dotAll?: boolean } = {}): RegexNode {
   const chars = Array.from(pattern);
   // Offsets in code points; report them as such.
   let pos = 0;
@@ -160,7 +167,7 @@ export function parseRegex(pattern: string): RegexNode {
       case '[':
         return parseClass();
       case '.':
-        return { kind: 'class', ranges: complementRanges([[0x0a, 0x0a]]) };
+        return { kind: 'class', ranges: complementRanges(options.dotAll ? [] : lineTerminators) };
       case '\\':
         return { kind: 'class', ranges: parseEscape(false) };
       case '^':
