@@ -11,6 +11,7 @@ import {
   type Constraint,
   constrainedDecoding,
   constrainedSpeculative,
+  jsonSchemaConstraint,
   regexConstraint,
   smc,
   type TokenVocabulary,
@@ -104,6 +105,54 @@ describe('constrained generation on the tiny ONNX models', () => {
     }
     expect(maskingPerToken).toBe(vocabulary.size);
     expect(awrsPerToken).toBeLessThan(maskingPerToken / 20);
+  }, 60_000);
+
+  it('JSON Schema: greedy masking, AWRS and grammar-aware PLD / SpS agree; sampled outputs parse and conform', async () => {
+    const schema = {
+      type: 'object',
+      properties: { name: { type: 'string', maxLength: 12 }, age: { type: 'integer', minimum: 0, maximum: 120 } },
+      required: ['name', 'age'],
+    } as const;
+    const make = () => jsonSchemaConstraint(schema, vocabulary);
+    const conforms = (output: string) => {
+      const value = JSON.parse(output) as { name: unknown; age: unknown };
+      expect(typeof value.name).toBe('string');
+      expect((value.name as string).length).toBeLessThanOrEqual(12);
+      expect(Number.isInteger(value.age)).toBe(true);
+      expect(value.age as number).toBeGreaterThanOrEqual(0);
+      expect(value.age as number).toBeLessThanOrEqual(120);
+    };
+    const prompt = prompts[1];
+    const run = (strategy: Strategy) =>
+      generate({ model: target, prompt, strategy, sampler: greedySampler(), maxNewTokens: 48 });
+    const reference = await run(constrainedDecoding({ constraint: make(), tokenSampler: tokenMasking() }));
+    if (reference.finishReason === 'stop') conforms(text(reference.tokens));
+    for (const strategy of [
+      constrainedDecoding({ constraint: make(), tokenSampler: awrs() }),
+      constrainedSpeculative({ drafter: promptLookup(), verifier: defaultVerifier(), constraint: make() }),
+      constrainedSpeculative({
+        drafter: speculativeSampling({ draftModel, gamma: 4 }),
+        verifier: defaultVerifier(),
+        constraint: make(),
+      }),
+    ]) {
+      expect((await run(strategy)).tokens).toEqual(reference.tokens);
+    }
+    let complete = 0;
+    for (let seed = 0; seed < 4; seed++) {
+      const result = await generate({
+        model: target,
+        prompt,
+        strategy: constrainedDecoding({ constraint: make(), tokenSampler: awrs() }),
+        sampler: multinomialSampler(1),
+        maxNewTokens: 64,
+        seed,
+      });
+      if (result.finishReason !== 'stop') continue;
+      complete++;
+      conforms(text(result.tokens));
+    }
+    expect(complete).toBeGreaterThan(0);
   }, 60_000);
 
   it('SMC returns weighted particles whose complete outputs match the regex', async () => {
