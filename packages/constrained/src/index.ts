@@ -6,7 +6,12 @@
 
 export type { Constraint, ConstraintStats, TokenVocabulary } from './constraint.js';
 export { StatsCounter } from './constraint.js';
-export { type GbnfOptions, gbnfConstraint, grammarConstraint } from './constraints/grammar.js';
+export {
+  type GbnfOptions,
+  gbnfConstraint,
+  grammarConstraint,
+  sharedGrammarConstraint,
+} from './constraints/grammar.js';
 export {
   gbnfClass,
   gbnfLiteral,
@@ -22,6 +27,9 @@ export {
   AutomatonConstraint,
   type ByteAutomaton,
   finishedState,
+  type SharedIndex,
+  sharedIndex,
+  sharedIndexCapacity,
   type TokenRow,
 } from './engine/automaton-constraint.js';
 export type { Dfa } from './engine/dfa.js';

@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ConstraintSyntaxError, compileRegex, type Dfa, regexConstraint } from '../src/index.js';
+import {
+  ConstraintSyntaxError,
+  compileRegex,
+  type Dfa,
+  gbnfConstraint,
+  jsonSchemaConstraint,
+  regexConstraint,
+  sharedIndexCapacity,
+} from '../src/index.js';
 import { prng, randomWalk, smallVocabulary, tinyVocabulary } from './support.js';
 
 function dfaMatches(dfa: Dfa, text: string): boolean {
@@ -157,6 +165,28 @@ describe('regexConstraint over tokens', () => {
       );
       expect(constraint.indexedStates).toBeGreaterThan(0);
     }
+  });
+
+  it('shares the compiled automaton and token index between constraints over the same vocabulary', () => {
+    const vocabulary = smallVocabulary('ab01');
+    const first = regexConstraint('a+b', vocabulary);
+    first.mask(first.start());
+    const again = regexConstraint('a+b', vocabulary);
+    expect(again.indexedStates).toBe(1);
+    expect(again.stats.masks).toBe(0);
+    expect(regexConstraint('a+b', vocabulary, { shareIndex: false }).indexedStates).toBe(0);
+    expect(regexConstraint(/a+b/s, vocabulary).indexedStates).toBe(0);
+    expect(regexConstraint('a+b', smallVocabulary('ab01')).indexedStates).toBe(0);
+    const grammar = gbnfConstraint('root ::= "a"+', vocabulary);
+    grammar.mask(grammar.start());
+    expect(gbnfConstraint('root ::= "a"+', vocabulary).indexedStates).toBe(1);
+    const json = jsonSchemaConstraint({ type: 'boolean' }, vocabulary);
+    json.mask(json.start());
+    expect(jsonSchemaConstraint({ type: 'boolean' }, vocabulary).indexedStates).toBe(1);
+    expect(jsonSchemaConstraint({ type: 'boolean' }, vocabulary, { whitespace: 'compact' }).indexedStates).toBe(0);
+    // Least recently used entries leave once the cache is full.
+    for (let i = 0; i < sharedIndexCapacity; i++) regexConstraint(`x{${i + 1}}`, vocabulary);
+    expect(regexConstraint('a+b', vocabulary).indexedStates).toBe(0);
   });
 
   it('accepts the tokenizer encoding of matching text and refuses others', async () => {

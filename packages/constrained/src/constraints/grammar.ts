@@ -1,5 +1,5 @@
 import type { TokenVocabulary } from '../constraint.js';
-import { AutomatonConstraint } from '../engine/automaton-constraint.js';
+import { AutomatonConstraint, sharedIndex } from '../engine/automaton-constraint.js';
 import { parseGbnf } from '../engine/gbnf.js';
 import { type Grammar, GrammarAutomaton, validateGrammar } from '../engine/grammar.js';
 
@@ -7,6 +7,11 @@ import { type Grammar, GrammarAutomaton, validateGrammar } from '../engine/gramm
 export interface GbnfOptions {
   /** The start rule (default `root`). */
   readonly root?: string;
+  /**
+   * Reuse the recognizer and token index of an earlier constraint with the same grammar text and
+   * root over the same vocabulary object (default true); false builds afresh.
+   */
+  readonly shareIndex?: boolean;
 }
 
 /**
@@ -36,5 +41,22 @@ export function gbnfConstraint(
   options: GbnfOptions = {},
 ): AutomatonConstraint {
   const root = options.root ?? 'root';
-  return grammarConstraint(parseGbnf(grammar, root), vocabulary, `gbnf:${root}`);
+  const name = `gbnf:${root}`;
+  if (options.shareIndex === false) return grammarConstraint(parseGbnf(grammar, root), vocabulary, name);
+  return sharedGrammarConstraint(`gbnf\u0000${root}\u0000${grammar}`, () => parseGbnf(grammar, root), vocabulary, name);
+}
+
+/** A grammar constraint whose recognizer and token index are shared under `key` (see `sharedIndex`). */
+export function sharedGrammarConstraint(
+  key: string,
+  grammar: () => Grammar,
+  vocabulary: TokenVocabulary,
+  name: string,
+): AutomatonConstraint {
+  const { automaton, rows } = sharedIndex(vocabulary, key, () => {
+    const parsed = grammar();
+    validateGrammar(parsed);
+    return new GrammarAutomaton(parsed);
+  });
+  return new AutomatonConstraint(name, automaton, vocabulary, rows);
 }

@@ -4,7 +4,7 @@ import { parseGbnf } from '../engine/gbnf.js';
 import { parseRegex, type RegexNode } from '../engine/regex-parser.js';
 import { intersectRanges, type Range } from '../engine/utf8.js';
 import { ConstraintSyntaxError } from '../errors.js';
-import { grammarConstraint } from './grammar.js';
+import { grammarConstraint, sharedGrammarConstraint } from './grammar.js';
 
 /** A JSON Schema (the subset `jsonSchemaToGbnf` documents), as a parsed JSON value. */
 export type JsonSchema = boolean | { readonly [keyword: string]: unknown };
@@ -18,6 +18,11 @@ export interface JsonSchemaOptions {
    * the model cannot pad forever.
    */
   readonly whitespace?: 'compact' | 'pretty';
+  /**
+   * `jsonSchemaConstraint` only: reuse the recognizer and token index of an earlier constraint
+   * with an equal schema (as JSON) and options over the same vocabulary object (default true).
+   */
+  readonly shareIndex?: boolean;
 }
 
 const annotations = new Set([
@@ -586,5 +591,8 @@ export function jsonSchemaConstraint(
   vocabulary: TokenVocabulary,
   options: JsonSchemaOptions = {},
 ): AutomatonConstraint {
-  return grammarConstraint(parseGbnf(jsonSchemaToGbnf(schema, options)), vocabulary, 'json-schema');
+  const build = () => parseGbnf(jsonSchemaToGbnf(schema, options));
+  if (options.shareIndex === false) return grammarConstraint(build(), vocabulary, 'json-schema');
+  const key = `json\u0000${options.whitespace ?? 'pretty'}\u0000${JSON.stringify(schema)}`;
+  return sharedGrammarConstraint(key, build, vocabulary, 'json-schema');
 }

@@ -1,5 +1,5 @@
 import type { TokenVocabulary } from '../constraint.js';
-import { AutomatonConstraint, type ByteAutomaton } from '../engine/automaton-constraint.js';
+import { AutomatonConstraint, type ByteAutomaton, sharedIndex } from '../engine/automaton-constraint.js';
 import { compileDfa, type Dfa, defaultMaxDfaStates } from '../engine/dfa.js';
 import { parseRegex } from '../engine/regex-parser.js';
 import { ConstraintSyntaxError } from '../errors.js';
@@ -10,6 +10,11 @@ export interface RegexOptions {
   readonly maxStates?: number;
   /** `.` matches line terminators too (what the `s` flag of a `RegExp` does; default false). */
   readonly dotAll?: boolean;
+  /**
+   * Reuse the DFA and token index of an earlier constraint with the same pattern and options over
+   * the same vocabulary object (default true); false compiles and indexes afresh.
+   */
+  readonly shareIndex?: boolean;
 }
 
 /**
@@ -60,5 +65,11 @@ export function regexConstraint(
   options: RegexOptions = {},
 ): AutomatonConstraint {
   const source = typeof pattern === 'string' ? pattern : pattern.source;
-  return new AutomatonConstraint(`regex:/${source}/`, dfaAutomaton(compileRegex(pattern, options)), vocabulary);
+  const name = `regex:/${source}/`;
+  const build = () => dfaAutomaton(compileRegex(pattern, options));
+  if (options.shareIndex === false) return new AutomatonConstraint(name, build(), vocabulary);
+  const flags = typeof pattern === 'string' ? '' : pattern.flags;
+  const key = `regex\u0000${source}\u0000${flags}\u0000${options.dotAll ?? ''}\u0000${options.maxStates ?? ''}`;
+  const { automaton, rows } = sharedIndex(vocabulary, key, build);
+  return new AutomatonConstraint(name, automaton, vocabulary, rows);
 }

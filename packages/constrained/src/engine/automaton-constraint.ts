@@ -34,15 +34,20 @@ export class AutomatonConstraint implements Constraint<number> {
   readonly vocabulary: TokenVocabulary;
   readonly stats = new StatsCounter();
   readonly #automaton: ByteAutomaton;
-  readonly #rows = new Map<number, TokenRow>();
+  readonly #rows: Map<number, TokenRow>;
 
-  constructor(name: string, automaton: ByteAutomaton, vocabulary: TokenVocabulary) {
+  /**
+   * @param rows the token index to fill and read; pass the same map to constraints over the same
+   *   automaton and vocabulary to share it (see `sharedIndex`). Fresh when omitted.
+   */
+  constructor(name: string, automaton: ByteAutomaton, vocabulary: TokenVocabulary, rows?: Map<number, TokenRow>) {
     this.name = name;
     this.#automaton = automaton;
     this.vocabulary = vocabulary;
+    this.#rows = rows ?? new Map();
   }
 
-  /** Number of automaton states whose token row has been built (the index's size). */
+  /** Number of automaton states whose token row has been built (the index's size, shared or not). */
   get indexedStates(): number {
     return this.#rows.size;
   }
@@ -163,4 +168,37 @@ function search(sorted: Int32Array, value: number): number {
     else hi = mid - 1;
   }
   return -1;
+}
+
+/** An automaton with its token index over one vocabulary, as `sharedIndex` caches them. */
+export interface SharedIndex {
+  readonly automaton: ByteAutomaton;
+  readonly rows: Map<number, TokenRow>;
+}
+
+/** How many compiled constraints `sharedIndex` keeps per vocabulary (least recently used go first). */
+export const sharedIndexCapacity = 32;
+
+const shared = new WeakMap<TokenVocabulary, Map<string, SharedIndex>>();
+
+/**
+ * The automaton and token index for `key` over `vocabulary`, compiled by `build` the first time
+ * and shared afterwards, so the index is built once per (automaton, vocabulary) however many
+ * constraints are created (one per request, per particle set, per benchmark run). Keeps the
+ * `sharedIndexCapacity` most recently used entries per vocabulary; nothing is kept once the
+ * vocabulary object is garbage.
+ */
+export function sharedIndex(vocabulary: TokenVocabulary, key: string, build: () => ByteAutomaton): SharedIndex {
+  let cache = shared.get(vocabulary);
+  if (cache === undefined) {
+    cache = new Map();
+    shared.set(vocabulary, cache);
+  }
+  let entry = cache.get(key);
+  if (entry === undefined) {
+    entry = { automaton: build(), rows: new Map() };
+    if (cache.size >= sharedIndexCapacity) cache.delete(cache.keys().next().value as string);
+  } else cache.delete(key);
+  cache.set(key, entry);
+  return entry;
 }
