@@ -37,12 +37,30 @@ export interface TokenizerVocabularyOptions {
  * of the very first leading space is not modelled (the constraint sees that space). Other
  * tokenizers fall back to the UTF-8 of each token decoded alone. Special tokens get no bytes, so
  * constraints never allow them; `eos` is the one special token allowed, when the output is complete.
+ * The same object is returned for the same tokenizer and `eos`, so constraints share their indexes.
  */
 export function tokenizerVocabulary(tokenizer: Tokenizer, options: TokenizerVocabularyOptions = {}): TokenVocabulary {
   const eos = options.eos ?? tokenizer.specialTokens.eos[0];
   if (eos === undefined) {
     throw new InvalidArgumentError('eos', 'the tokenizer defines no end-of-sequence token; pass options.eos');
   }
+  // One vocabulary object per (tokenizer, eos): constraints share their indexes per vocabulary object.
+  let byEos = vocabularies.get(tokenizer);
+  if (byEos === undefined) {
+    byEos = new Map();
+    vocabularies.set(tokenizer, byEos);
+  }
+  let vocabulary = byEos.get(eos);
+  if (vocabulary === undefined) {
+    vocabulary = buildTokenizerVocabulary(tokenizer, eos);
+    byEos.set(eos, vocabulary);
+  }
+  return vocabulary;
+}
+
+const vocabularies = new WeakMap<Tokenizer, Map<number, TokenVocabulary>>();
+
+function buildTokenizerVocabulary(tokenizer: Tokenizer, eos: number): TokenVocabulary {
   const size = tokenizer.vocabSize;
   const characterToByte = byteLevelCharacterToByte();
   const encoder = new TextEncoder();

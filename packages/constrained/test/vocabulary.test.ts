@@ -21,6 +21,9 @@ describe('tokenizerVocabulary', () => {
       offset += part.length;
     }
     expect(new TextDecoder().decode(joined)).toBe(text);
+    expect(tokenizerVocabulary(tokenizer)).toBe(vocabulary);
+    expect(tokenizerVocabulary(tokenizer, { eos: 3 })).not.toBe(vocabulary);
+    expect(tokenizerVocabulary(tokenizer, { eos: 3 }).eos).toBe(3);
   });
 });
 
