@@ -1,9 +1,10 @@
 import { createRng, type Rng } from '@decodekit/core';
+import { chiSquareTest } from '@decodekit/testing';
 import { describe, expect, it } from 'vitest';
 import type { Constraint } from '../src/constraint.js';
 import { StatsCounter } from '../src/constraint.js';
 import { type AwrsEstimator, awrs, rejectionSampling, tokenMasking } from '../src/index.js';
-import type { ConstrainedTokenSampler } from '../src/sampling/token-sampler.js';
+import { type ConstrainedTokenSampler, WithoutReplacement } from '../src/sampling/token-sampler.js';
 import { byteVocabulary } from '../src/vocabulary.js';
 
 /** A constraint that allows a fixed set of tokens whatever the state (one position). */
@@ -206,5 +207,27 @@ describe('AWRS edge cases', () => {
   it('refuses bad settings with typed errors', () => {
     expect(() => awrs({ estimator: 'nope' as AwrsEstimator })).toThrow(/estimator/);
     expect(() => awrs({ maxAccepts: 1 })).toThrow(/maxAccepts/);
+  });
+});
+
+describe('WithoutReplacement (Fenwick-tree draws)', () => {
+  it('draws proportionally to p, skips removed and zero tokens, and restores', () => {
+    const rng = createRng(12);
+    const size = 300;
+    const p = Float32Array.from({ length: size }, (_, v) => (v % 7 === 0 ? 0 : rng.next()));
+    const total = p.reduce((a, b) => a + b, 0);
+    for (let v = 0; v < size; v++) p[v] /= total;
+    const order = new WithoutReplacement(p);
+    for (let v = 1; v < size; v += 3) order.remove(v);
+    order.remove(2);
+    order.restore(2);
+    const kept = Array.from(p, (pv, v) => (order.isRemoved(v) ? 0 : pv));
+    const counts = new Array<number>(size).fill(0);
+    const n = 60_000;
+    for (let i = 0; i < n; i++) counts[order.draw(rng)]++;
+    for (let v = 0; v < size; v++) if (kept[v] === 0) expect(counts[v]).toBe(0);
+    expect(chiSquareTest(counts, kept).pValue).toBeGreaterThan(1e-3);
+    const keptMass = kept.reduce((a, b) => a + b, 0);
+    expect(order.remainingMass).toBeCloseTo(keptMass, 9);
   });
 });

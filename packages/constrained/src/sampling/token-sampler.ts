@@ -84,32 +84,49 @@ export function integerSetting(name: string, value: number | undefined, fallback
 /**
  * Draws tokens from p without replacement: each `draw` picks a remaining token with probability
  * proportional to p (equivalent to visiting tokens in descending Gumbel-key order), `remove` takes
- * a token out for good. Tokens with p = 0 are never drawn. O(|V|) per draw, no sort.
+ * a token out for good. Tokens with p = 0 are never drawn. A Fenwick tree over p makes the set-up
+ * O(|V|) and every draw and removal O(log |V|), so rejection-heavy steps stay cheap.
  */
 export class WithoutReplacement {
   private readonly removed: Uint8Array;
-  private removedMass = 0;
+  private readonly tree: Float64Array;
+  private readonly size: number;
+  private readonly top: number;
   private readonly total: number;
+  private remainingTotal: number;
   /** Tokens with p > 0 not removed yet. */
   remaining: number;
 
   constructor(private readonly p: Float32Array) {
-    this.removed = new Uint8Array(p.length);
+    const n = p.length;
+    this.size = n;
+    this.removed = new Uint8Array(n);
+    const tree = new Float64Array(n + 1);
     let total = 0;
     let count = 0;
-    for (let v = 0; v < p.length; v++) {
-      if (p[v] > 0) {
-        total += p[v];
+    for (let v = 0; v < n; v++) {
+      let pv = p[v];
+      if (!(pv > 0)) pv = 0; // negative or NaN entries count as zero
+      if (pv > 0) {
+        total += pv;
         count++;
       }
+      tree[v + 1] += pv;
+      const parent = v + 1 + ((v + 1) & -(v + 1));
+      if (parent <= n) tree[parent] += tree[v + 1];
     }
+    let top = 1;
+    while (top * 2 <= n) top *= 2;
+    this.tree = tree;
+    this.top = top;
     this.total = total;
+    this.remainingTotal = total;
     this.remaining = count;
   }
 
   /** Mass of p not removed, relative to the whole of p (1 at the start). */
   get remainingMass(): number {
-    return this.total > 0 ? Math.max(0, 1 - this.removedMass / this.total) : 0;
+    return this.total > 0 ? Math.max(0, this.remainingTotal / this.total) : 0;
   }
 
   /** p(v) normalised by the whole of p. */
@@ -124,25 +141,25 @@ export class WithoutReplacement {
   /** A remaining token drawn proportionally to p, or -1 when none is left. */
   draw(rng: Rng): number {
     if (this.remaining === 0) return -1;
-    const target = rng.next() * (this.total - this.removedMass);
-    const p = this.p;
-    const removed = this.removed;
-    let acc = 0;
-    let last = -1;
-    for (let v = 0; v < p.length; v++) {
-      const pv = p[v];
-      if (pv <= 0 || removed[v] === 1) continue;
-      acc += pv;
-      last = v;
-      if (acc > target) return v;
+    let rest = rng.next() * this.remainingTotal;
+    let position = 0;
+    const tree = this.tree;
+    for (let step = this.top; step > 0; step >>= 1) {
+      const next = position + step;
+      if (next <= this.size && tree[next] <= rest) {
+        position = next;
+        rest -= tree[next];
+      }
     }
-    return last; // rounding: the target fell past the accumulated sum
+    // `position` tokens have cumulative mass <= the target: the draw is token `position`.
+    if (position < this.size && this.p[position] > 0 && this.removed[position] === 0) return position;
+    return this.nearestRemaining(Math.min(position, this.size - 1)); // rounding at a boundary
   }
 
   remove(v: number): void {
     if (this.removed[v] === 1 || !(this.p[v] > 0)) return;
     this.removed[v] = 1;
-    this.removedMass += this.p[v];
+    this.update(v, -this.p[v]);
     this.remaining--;
   }
 
@@ -150,8 +167,20 @@ export class WithoutReplacement {
   restore(v: number): void {
     if (this.removed[v] === 0 || !(this.p[v] > 0)) return;
     this.removed[v] = 0;
-    this.removedMass -= this.p[v];
+    this.update(v, this.p[v]);
     this.remaining++;
+  }
+
+  private update(v: number, delta: number): void {
+    this.remainingTotal += delta;
+    if (this.remaining <= 1 && delta < 0) this.remainingTotal = Math.max(0, this.remainingTotal);
+    for (let i = v + 1; i <= this.size; i += i & -i) this.tree[i] += delta;
+  }
+
+  private nearestRemaining(from: number): number {
+    for (let v = from; v >= 0; v--) if (this.p[v] > 0 && this.removed[v] === 0) return v;
+    for (let v = from + 1; v < this.size; v++) if (this.p[v] > 0 && this.removed[v] === 0) return v;
+    return -1;
   }
 }
 
