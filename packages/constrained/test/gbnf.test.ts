@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ConstraintSyntaxError, type Grammar, GrammarAutomaton, gbnfConstraint, parseGbnf } from '../src/index.js';
+import {
+  ConstraintSyntaxError,
+  type Grammar,
+  GrammarAutomaton,
+  gbnfConstraint,
+  parseGbnf,
+  validateGrammar,
+} from '../src/index.js';
 import { prng, randomWalk, smallVocabulary, tinyVocabulary } from './support.js';
 
 function recognizes(grammar: Grammar, text: string): boolean {
@@ -45,10 +52,13 @@ describe('GBNF parsing and recognition', () => {
     ['root ::= ( "a" \n | "b" ) # comment\n  "c"', ['ac', 'bc'], ['c', 'abc']],
     ['root::="a"{0,2}"b"{1,}', ['b', 'aabbb'], ['aaab', 'a']],
     ['root ::= item ("," item)*\nitem ::= [é-ë] | "[" root "]"', ['é', 'é,ë', '[é,[ê]],ë'], ['é,', '[é', 'e']],
+    ['root ::= ("a"? "b"?)* "c"', ['c', 'abc', 'bac', 'aabbc'], ['', 'ab', 'cc']],
+    ['root ::= ("a"*)+ | root', ['', 'a', 'aaa'], ['b']],
   ];
   for (const [grammar, yes, no] of cases) {
     it(`recognizes exactly its language: ${grammar.trim().split('\n')[0]}`, () => {
       const parsed = parseGbnf(grammar);
+      validateGrammar(parsed);
       for (const text of yes) expect(recognizes(parsed, text), `${JSON.stringify(text)} should be accepted`).toBe(true);
       for (const text of no) expect(recognizes(parsed, text), `${JSON.stringify(text)} should be rejected`).toBe(false);
     });
@@ -66,7 +76,9 @@ describe('GBNF parsing and recognition', () => {
       ['root ::= [b-a]', /out of order/],
       ['root = "a"', /expected "::="/],
       ['root ::= root "a" | "b"', /left recursion \(root -> root\)/],
-      ['root ::= x\nx ::= y? x "a" | "b"\ny ::= "c"', /left recursion/],
+      ['root ::= x\nx ::= y? x "a" | "b"\ny ::= "c"', /left recursion \(x -> x\)/],
+      ['root ::= a\na ::= b "x" | "y"\nb ::= "z"? a', /left recursion \(a -> b -> a\)/],
+      ['root ::= ("a"? root "b")*', /left recursion/],
       ['root ::= loop\nloop ::= "a" loop', /derives no finite string/],
       ['root ::= "a"{3,1}', /n < m/],
       ['root ::= "a" ) "b"', /unexpected "\)"/],

@@ -19,7 +19,12 @@ export interface Grammar {
   readonly root: number;
 }
 
-/** Checks that every rule is defined, productive, and not left-recursive; throws otherwise. */
+/**
+ * Checks that every reachable rule is productive and not left-recursive in a way the recognizer
+ * cannot run (a rule that can start with itself and then needs more input, e.g.
+ * `expr ::= expr "+" term`); throws `ConstraintSyntaxError` otherwise. Repetitions of nullable
+ * items (`("a"?)*`) and tail self-references are fine.
+ */
 export function validateGrammar(grammar: Grammar, source = 'gbnf'): void {
   const { rules, names } = grammar;
   const count = rules.length;
@@ -72,33 +77,53 @@ export function validateGrammar(grammar: Grammar, source = 'gbnf'): void {
       }
     }
   }
-  const leftmost: number[][] = rules.map((alternatives) => {
-    const out: number[] = [];
+  // Leftmost references: rule r can start with rule s. A tail reference (the last term of its
+  // alternative) replaces the caller's frame, so a cycle of tail references revisits the same
+  // configuration and terminates; a cycle through any other reference grows the stack forever.
+  const leftmost: number[][] = rules.map(() => []);
+  const growing: [number, number][] = [];
+  rules.forEach((alternatives, r) => {
     for (const alt of alternatives) {
-      for (const term of alt) {
+      for (let i = 0; i < alt.length; i++) {
+        const term = alt[i];
         if (term.kind === 'bytes') break;
-        out.push(term.rule);
+        leftmost[r].push(term.rule);
+        if (i < alt.length - 1) growing.push([r, term.rule]);
         if (!nullable[term.rule]) break;
       }
     }
-    return out;
   });
-  const color = new Uint8Array(count); // 0 new, 1 on the path, 2 done
-  const visit = (r: number, path: number[]): void => {
-    color[r] = 1;
-    for (const s of leftmost[r]) {
-      if (color[s] === 1) {
-        const cycle = [...path.slice(path.indexOf(s)), s].map((i) => names[i]).join(' -> ');
-        throw new ConstraintSyntaxError(
-          source,
-          `left recursion (${cycle}) is not supported; rewrite it with repetition, e.g. "list ::= item ("," item)*"`,
-        );
+  // A path s ->* r through leftmost references, or undefined.
+  const path = (from: number, to: number): number[] | undefined => {
+    const parent = new Map<number, number>([[from, -1]]);
+    const queue = [from];
+    for (let i = 0; i < queue.length; i++) {
+      const x = queue[i];
+      if (x === to) {
+        const out = [x];
+        for (let y = parent.get(x) as number; y !== -1; y = parent.get(y) as number) out.unshift(y);
+        return out;
       }
-      if (color[s] === 0) visit(s, [...path, s]);
+      for (const y of leftmost[x]) {
+        if (!parent.has(y)) {
+          parent.set(y, x);
+          queue.push(y);
+        }
+      }
     }
-    color[r] = 2;
+    return undefined;
   };
-  for (let r = 0; r < count; r++) if (reachable[r] && color[r] === 0) visit(r, [r]);
+  for (const [r, s] of growing) {
+    if (!reachable[r]) continue;
+    const back = path(s, r);
+    if (back !== undefined) {
+      const cycle = [r, ...back].map((i) => names[i]).join(' -> ');
+      throw new ConstraintSyntaxError(
+        source,
+        `left recursion (${cycle}) is not supported; rewrite it with repetition, e.g. "list ::= item ("," item)*"`,
+      );
+    }
+  }
 }
 
 const end = -1;
