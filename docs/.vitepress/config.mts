@@ -35,6 +35,31 @@ function apiSidebar(): DefaultTheme.SidebarItem[] {
     .sort((a, b) => a.text.localeCompare(b.text));
 }
 
+const listed = new Set([
+  'getting-started',
+  'concepts',
+  'samplers',
+  'cli',
+  'examples',
+  'benchmarks',
+  'troubleshooting',
+  'onnx-layout',
+  'export-your-model',
+  'runtime-onnx',
+  'onnx-extensions-runtime',
+  'tokenizer',
+  'testing',
+]);
+
+/** Top-level pages not placed in a group above (a package's guide added later, for instance). */
+function otherPages(): DefaultTheme.SidebarItem[] {
+  const items = readdirSync(docs)
+    .filter((name) => name.endsWith('.md') && name !== 'index.md' && !listed.has(name.slice(0, -3)))
+    .map((name) => ({ text: titleOf(join(docs, name)), link: `/${name.slice(0, -3)}` }))
+    .sort((a, b) => a.text.localeCompare(b.text));
+  return items.length > 0 ? [{ text: 'More guides', items }] : [];
+}
+
 const guide: DefaultTheme.SidebarItem[] = [
   {
     text: 'Guide',
@@ -59,6 +84,7 @@ const guide: DefaultTheme.SidebarItem[] = [
       { text: 'Testing and conformance', link: '/testing' },
     ],
   },
+  ...otherPages(),
   { text: 'Methods', link: '/methods/', items: methodPages.filter((item) => !isVerifier(item)), collapsed: false },
   { text: 'Verifiers', items: methodPages.filter(isVerifier), collapsed: true },
 ];
