@@ -3,17 +3,24 @@
 // - constraint evaluations per token and wall time per token of token masking, ARS and AWRS;
 // - validity rate and quality (mean log-probability per token under the unconstrained model) of
 //   unconstrained sampling, masking, AWRS and SMC (AWRS weights, one output drawn by weight).
+// - grammar-aware speculation: τ, speedup over constrained autoregressive decoding (greedy, token
+//   masking) and the share of draft nodes cut by the constraint, for PLD and SpS (tiny-lm-draft),
+//   with a check that every greedy output equals constrained autoregressive decoding.
 // Usage (after `pnpm --filter @decodekit/constrained build`):
 //   node bench/measure-samplers.mjs [--prompts 6] [--repetitions 3] [--particles 8] [--json out.json]
 // Prints a Markdown table; figures are medians over repetitions (each repetition: every prompt once).
 import { writeFileSync } from 'node:fs';
-import { createRng, generate, matrixRow, multinomialSampler } from '@decodekit/core';
-import { readSplit, tinyLm } from '@decodekit/models-tiny';
+import { createRng, generate, greedySampler, matrixRow, multinomialSampler } from '@decodekit/core';
+import { speculativeSampling } from '@decodekit/drafter-model';
+import { promptLookup } from '@decodekit/drafter-ngram';
+import { readSplit, tinyLm, tinyLmDraft } from '@decodekit/models-tiny';
 import { loadModel } from '@decodekit/runtime-onnx';
 import { loadTokenizer } from '@decodekit/tokenizer';
+import { defaultVerifier } from '@decodekit/verifiers';
 import {
   awrs,
   constrainedDecoding,
+  constrainedSpeculative,
   jsonSchemaConstraint,
   regexConstraint,
   rejectionSampling,
@@ -36,6 +43,7 @@ const temperature = 1;
 const tokenizer = await loadTokenizer(tinyLm);
 const vocabulary = tokenizerVocabulary(tokenizer);
 const model = await loadModel(tinyLm, { intraOpNumThreads: 1 });
+const draftModel = await loadModel(tinyLmDraft, { intraOpNumThreads: 1 });
 const encode = (text) => Array.from(tokenizer.encode(text, { addSpecialTokens: false }));
 
 // Prompts: the 300 characters before a verse number (KJV) or a `def` (Python) in test-split documents.
@@ -222,9 +230,73 @@ for (const task of tasks) {
   }
 }
 
+// Grammar-aware speculation, greedy: every method on every prompt, interleaved, per repetition.
+const speculationRows = [];
+const speculationMethods = {
+  'constrained AR (mask)': (constraint) => constrainedDecoding({ constraint, tokenSampler: tokenMasking() }),
+  'constrained AR (awrs)': (constraint) => constrainedDecoding({ constraint, tokenSampler: awrs() }),
+  'grammar-aware PLD': (constraint) =>
+    constrainedSpeculative({ drafter: promptLookup(), verifier: defaultVerifier(), constraint }),
+  'grammar-aware SpS (γ = 4)': (constraint) =>
+    constrainedSpeculative({
+      drafter: speculativeSampling({ draftModel, gamma: 4 }),
+      verifier: defaultVerifier(),
+      constraint,
+    }),
+};
+for (const task of tasks) {
+  const prompts = task.prompts.map(encode);
+  const names = Object.keys(speculationMethods);
+  const perMethod = Object.fromEntries(
+    names.map((name) => [name, { ms: [], tokens: 0, forwards: 0, drafted: 0, cut: 0, mismatches: 0 }]),
+  );
+  for (let rep = 0; rep < repetitions; rep++) {
+    const msThisRep = Object.fromEntries(names.map((name) => [name, 0]));
+    for (const prompt of prompts) {
+      let reference;
+      for (const name of names) {
+        const strategy = speculationMethods[name](task.make());
+        const started = performance.now();
+        const result = await generate({
+          model,
+          prompt,
+          strategy,
+          sampler: greedySampler(),
+          maxNewTokens: task.maxNewTokens,
+          stopTokens: [vocabulary.eos],
+        });
+        msThisRep[name] += performance.now() - started;
+        const entry = perMethod[name];
+        entry.tokens += result.tokens.length;
+        entry.forwards += result.stats.targetForwards;
+        entry.drafted += strategy.stats.drafted ?? 0;
+        entry.cut += strategy.stats.cut ?? 0;
+        if (reference === undefined) reference = result.tokens;
+        else if (result.tokens.join(',') !== reference.join(',')) entry.mismatches++;
+      }
+    }
+    for (const name of names) perMethod[name].ms.push(msThisRep[name]);
+  }
+  const base = perMethod[names[0]].ms;
+  for (const name of names) {
+    const entry = perMethod[name];
+    speculationRows.push({
+      task: task.name,
+      method: name,
+      tau: entry.tokens / entry.forwards,
+      speedup: median(entry.ms.map((ms, rep) => base[rep] / ms)),
+      drafted: entry.drafted,
+      cutShare: entry.drafted > 0 ? entry.cut / entry.drafted : 0,
+      mismatches: entry.mismatches,
+      runs: prompts.length * repetitions,
+    });
+  }
+  process.stderr.write(`${task.name} · speculation: done\n`);
+}
+
 const fmt = (x, digits) => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
 const lines = [
-  `tiny-lm, temperature ${temperature}, ${promptCount} prompts per task, ${repetitions} repetitions (medians), SMC with ${particles} particles (AWRS weights); evaluations: single-token checks, a full mask counts ${vocabulary.size}`,
+  `tiny-lm, temperature ${temperature}, up to ${promptCount} prompts per task (runs = prompts × repetitions), ${repetitions} repetitions (medians), SMC with ${particles} particles (AWRS weights); evaluations: single-token checks, a full mask counts ${vocabulary.size}`,
   '',
   '| task | method | constraint evaluations / token | ms / token | ms / prompt | validity | mean log p / token (unconstrained model) |',
   '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
@@ -233,7 +305,22 @@ const lines = [
       `| ${r.task} | ${r.method} | ${r.method === 'unconstrained' ? '—' : fmt(r.evaluationsPerToken, 1)} | ${fmt(r.msPerToken, 2)} | ${fmt(r.msPerPrompt, 0)} | ${(100 * r.validity).toFixed(0)}% (${r.runs}) | ${fmt(r.meanLogProb, 3)} |`,
   ),
 ];
+lines.push(
+  '',
+  `Grammar-aware speculation (greedy, token masking in the verifier; speedup = constrained AR (mask) time / method time per repetition, median of ${repetitions}):`,
+  '',
+  '| task | method | τ (tokens / target forward) | speedup vs constrained AR (mask) | draft nodes | cut by the constraint | greedy output = constrained AR |',
+  '| --- | --- | ---: | ---: | ---: | ---: | --- |',
+  ...speculationRows.map(
+    (r) =>
+      `| ${r.task} | ${r.method} | ${fmt(r.tau, 2)} | ${fmt(r.speedup, 2)}× | ${r.drafted} | ${r.drafted > 0 ? `${(100 * r.cutShare).toFixed(1)}%` : '—'} | ${r.mismatches === 0 ? 'yes' : `no (${r.mismatches} of ${r.runs})`} (${r.runs}) |`,
+  ),
+);
 process.stdout.write(`${lines.join('\n')}\n`);
 if (jsonOut)
-  writeFileSync(jsonOut, `${JSON.stringify({ promptCount, repetitions, particles, temperature, rows }, null, 2)}\n`);
+  writeFileSync(
+    jsonOut,
+    `${JSON.stringify({ promptCount, repetitions, particles, temperature, rows, speculationRows }, null, 2)}\n`,
+  );
 await model.dispose();
+await draftModel.dispose();
