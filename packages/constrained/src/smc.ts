@@ -27,6 +27,7 @@ export type SmcCritic = (generated: readonly number[], finished: boolean) => May
 
 /** Options of {@link smc}. */
 export interface SmcOptions {
+  /** The language model p; each particle gets its own KV-cached sequence (forked from the prompt's). */
   readonly model: CausalLM;
   /** Prompt token ids (the output after them must satisfy the constraint). */
   readonly prompt: ArrayLike<number>;
@@ -41,10 +42,13 @@ export interface SmcOptions {
   readonly essThreshold?: number;
   /** Most generated tokens per particle, end-of-sequence included (default 128). The last one is forced to be `eos`. */
   readonly maxNewTokens?: number;
+  /** Optional potential φ (see {@link SmcCritic}). */
   readonly critic?: SmcCritic;
   /** Seed of the run (default 0); ignored when `rng` is given. */
   readonly seed?: number;
+  /** The random stream for token draws and resampling (default `createRng(seed)`). */
   readonly rng?: Rng;
+  /** Aborts the run between steps (and inside model calls) with `AbortError`. */
   readonly signal?: AbortSignal;
 }
 
@@ -76,9 +80,11 @@ export interface SmcResult {
   readonly posterior: readonly SmcPosteriorEntry[];
   /** log Ẑ: an estimate of log Σ_y p(y)·c(y) (with φ(y) when a critic is given); Ẑ is unbiased. */
   readonly logMarginal: number;
+  /** Work done by the run. */
   readonly stats: {
     /** Decoding steps (the longest particle's length). */
     readonly steps: number;
+    /** How many times the particles were resampled. */
     readonly resamples: number;
     /** Constraint evaluations summed over particles. */
     readonly evaluations: number;
