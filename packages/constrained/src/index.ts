@@ -20,6 +20,7 @@ export {
   type JsonSchemaOptions,
   jsonSchemaConstraint,
   jsonSchemaToGbnf,
+  numberRangeGbnf,
   supportedFormats,
 } from './constraints/json-schema.js';
 export { compileRegex, dfaAutomaton, type RegexOptions, regexConstraint } from './constraints/regex.js';

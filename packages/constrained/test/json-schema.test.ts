@@ -7,6 +7,7 @@ import {
   type JsonSchema,
   jsonSchemaConstraint,
   jsonSchemaToGbnf,
+  numberRangeGbnf,
   parseGbnf,
 } from '../src/index.js';
 import { validate } from './json-validate.js';
@@ -166,11 +167,47 @@ describe('JSON Schema to grammar: accepted and rejected texts', () => {
     expect(accepts({ type: 'integer', maximum: -10 }, '-9')).toBe(false);
   });
 
+  it('number ranges with integer bounds match exactly the decimals in range (property test)', () => {
+    const bound = fc.oneof(fc.integer({ min: -120, max: 120 }), fc.constant(Infinity), fc.constant(-Infinity));
+    const decimal = fc
+      .record({
+        negative: fc.boolean(),
+        whole: fc.oneof(fc.integer({ min: 0, max: 150 }), fc.integer({ min: 0, max: 3 })),
+        fraction: fc.option(fc.stringMatching(/^[0-9]{1,3}$/), { nil: undefined }),
+      })
+      .map(
+        ({ negative, whole, fraction }) =>
+          `${negative ? '-' : ''}${whole}${fraction === undefined ? '' : `.${fraction}`}`,
+      );
+    fc.assert(
+      fc.property(bound, bound, decimal, (a, b, text) => {
+        const [lo, hi] = a <= b ? [a, b] : [b, a];
+        if (lo === hi && !Number.isFinite(lo)) return;
+        const automaton = new GrammarAutomaton(parseGbnf(`root ::= ${numberRangeGbnf(lo, hi)}`));
+        let state = automaton.start;
+        for (const byte of new TextEncoder().encode(text)) {
+          state = automaton.step(state, byte);
+          if (state < 0) break;
+        }
+        const accepted = state >= 0 && automaton.accepting(state);
+        const value = Number(text);
+        // "-0" and "-0.00" are refused when 0 is the lower bound (the grammar has no negative part).
+        const negativeZero = text.startsWith('-') && value === 0 && lo === 0;
+        expect(accepted, `${text} in [${lo}, ${hi}]`).toBe(value >= lo && value <= hi && !negativeZero);
+      }),
+      { numRuns: 600, seed: 31 },
+    );
+    expect(accepts({ type: 'number', minimum: -5, maximum: 10 }, '-5.0')).toBe(true);
+    expect(accepts({ type: 'number', minimum: -5, maximum: 10 }, '-5.01')).toBe(false);
+    expect(accepts({ type: 'number', minimum: 0 }, '1e5')).toBe(false);
+  });
+
   it('rejects unsupported keywords and malformed schemas with messages that name them', () => {
     for (const [schema, message] of [
       [{ type: 'object', patternProperties: {} }, /"patternProperties".*not supported/],
       [{ type: 'object', properties: { a: {} }, minProperties: 1 }, /minProperties\/maxProperties/],
-      [{ type: 'number', minimum: 1.5 }, /number bounds/],
+      [{ type: 'number', minimum: 1.5 }, /number bounds must be integers/],
+      [{ type: 'number', exclusiveMaximum: 1 }, /exclusiveMinimum\/exclusiveMaximum on numbers/],
       [{ type: 'string', format: 'hostname' }, /format "hostname"/],
       [{ $ref: 'https://example.com/s.json' }, /only local references/],
       [{ $ref: '#/$defs/missing' }, /points nowhere/],
@@ -227,6 +264,11 @@ describe('jsonSchemaConstraint over the tiny-lm vocabulary', () => {
         }),
       }),
       fc.constant<JsonSchema>({ type: 'number' }),
+      fc.record({
+        type: fc.constant('number'),
+        minimum: fc.integer({ min: -9, max: 0 }),
+        maximum: fc.integer({ min: 0, max: 9 }),
+      }),
     );
     const schemaArbitrary = fc.letrec<{ schema: JsonSchema }>((tie) => ({
       schema: fc.oneof(

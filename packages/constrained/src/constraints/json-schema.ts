@@ -172,6 +172,31 @@ function naturalRange(lo: number, hi: number): string[] {
   return sameLength(a, b);
 }
 
+/**
+ * A GBNF expression for the decimal numbers in [min, max], bounds integers or infinite: an integer
+ * part in range with any fraction, or the bound itself with an all-zero fraction. No exponent.
+ */
+export function numberRangeGbnf(min: number, max: number): string {
+  if (min > max) fail(`no number lies in [${min}, ${max}]`);
+  const fraction = '( "." [0-9]+ )?';
+  const zeros = '( "." "0"+ )?';
+  const parts: string[] = [];
+  if (max >= 0) {
+    const low = Math.max(min, 0);
+    const below = naturalRange(low, max - 1);
+    if (below.length > 0) parts.push(`(${below.join(' | ')}) ${fraction}`);
+    if (max !== Infinity) parts.push(`"${max}" ${zeros}`);
+  }
+  if (min < 0) {
+    // x = -(m + f): m from max(0, -max) (any fraction) below -min, or m = -min with zero fraction.
+    const low = max >= 0 ? 0 : -max;
+    const below = naturalRange(low, -min - 1);
+    if (below.length > 0) parts.push(`"-" (${below.join(' | ')}) ${fraction}`);
+    if (min !== -Infinity && low <= -min) parts.push(`"-" "${-min}" ${zeros}`);
+  }
+  return `(${parts.join(' | ')})`;
+}
+
 /** A GBNF expression for the integers in [min, max] (either may be infinite). */
 export function integerRangeGbnf(min: number, max: number): string {
   const parts: string[] = [];
@@ -393,14 +418,20 @@ class Compiler {
   }
 
   #number(s: Record<string, unknown>, name: string): string {
-    const bounded = ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum'].filter((k) => s[k] !== undefined);
-    if (bounded.length === 0) return 'json-number';
-    if (bounded.length === 1 && bounded[0] === 'minimum' && s.minimum === 0) {
-      return '( "0" | [1-9] [0-9]* ) ( "." [0-9]+ )? ( [eE] [-+]? [0-9]+ )?';
+    if (s.exclusiveMinimum !== undefined || s.exclusiveMaximum !== undefined) {
+      fail(
+        `exclusiveMinimum/exclusiveMaximum on numbers are not supported at ${name}; use integer minimum/maximum or "type": "integer"`,
+      );
     }
-    return fail(
-      `number bounds other than "minimum": 0 are not supported at ${name}; use "type": "integer" (any bounds) or a string pattern`,
-    );
+    if (s.minimum === undefined && s.maximum === undefined) return 'json-number';
+    const min = s.minimum === undefined ? -Infinity : numberKeyword(s, 'minimum', name);
+    const max = s.maximum === undefined ? Infinity : numberKeyword(s, 'maximum', name);
+    for (const bound of [min, max]) {
+      if (Number.isFinite(bound) && !Number.isSafeInteger(bound)) {
+        fail(`number bounds must be integers (got ${bound}) at ${name}; scale the quantity or use a string pattern`);
+      }
+    }
+    return numberRangeGbnf(min, max);
   }
 
   #array(s: Record<string, unknown>, name: string): string {
@@ -564,7 +595,7 @@ function mergeAll(base: Record<string, unknown>, list: JsonSchema[], name: strin
  * `required`, `additionalProperties` — false by default when `properties` is given; properties
  * appear in declaration order; `minProperties`/`maxProperties` on maps), arrays (`items`, `prefixItems`, `minItems`, `maxItems`), strings
  * (`minLength`, `maxLength`, `pattern` (anchored, over unescaped characters), `format`: date, time,
- * date-time, uuid), integers with any bounds, numbers with `minimum: 0`, `anyOf`/`oneOf` (both as
+ * date-time, uuid), integers with any bounds, numbers with integer `minimum`/`maximum`, `anyOf`/`oneOf` (both as
  * a union), `allOf` of object schemas, local `$ref` into `$defs`/`definitions` (recursion allowed),
  * `true`/`{}` for any JSON value. Anything else throws `ConstraintSyntaxError` naming the keyword.
  */
