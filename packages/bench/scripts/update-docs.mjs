@@ -2,12 +2,19 @@
 // Puts a benchmark run into docs/benchmarks.md: copies the charts to docs/benchmarks/, and rewrites
 // the results and goals sections between their markers.
 //
-//   node packages/bench/scripts/update-docs.mjs RESULTS_DIR [--note "text shown above the table"]
+//   node packages/bench/scripts/update-docs.mjs RESULTS_DIR [--sampled SAMPLED_DIR] [--note "text shown above the table"]
+//
+// With --sampled, the sampled-mode run's table, charts (docs/benchmarks/sampled/) and results
+// (docs/benchmarks/results-sampled.json) join the greedy run's, and an overall method x suite
+// table (speedup, τ) of both modes leads the section.
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-const { positionals, values } = parseArgs({ allowPositionals: true, options: { note: { type: 'string' } } });
+const { positionals, values } = parseArgs({
+  allowPositionals: true,
+  options: { note: { type: 'string' }, sampled: { type: 'string' } },
+});
 const from = positionals[0] ?? 'bench-results';
 const root = new URL('../../../', import.meta.url).pathname;
 const docPath = join(root, 'docs/benchmarks.md');
@@ -21,13 +28,67 @@ for (const stem of charts) {
   for (const ext of ['svg', 'png']) copyFileSync(join(from, `${stem}.${ext}`), join(chartDir, `${stem}.${ext}`));
 }
 copyFileSync(join(from, 'results.json'), join(chartDir, 'results.json'));
+const sampled = values.sampled ? JSON.parse(readFileSync(join(values.sampled, 'results.json'), 'utf8')) : undefined;
+const sampledTable = values.sampled ? readFileSync(join(values.sampled, 'results.md'), 'utf8').trim() : '';
+if (values.sampled) {
+  mkdirSync(join(chartDir, 'sampled'), { recursive: true });
+  for (const stem of charts) {
+    for (const ext of ['svg', 'png'])
+      copyFileSync(join(values.sampled, `${stem}.${ext}`), join(chartDir, 'sampled', `${stem}.${ext}`));
+  }
+  copyFileSync(join(values.sampled, 'results.json'), join(chartDir, 'results-sampled.json'));
+}
+
+// method x suite: "speedup× / τ" per cell, one row per method, greedy and sampled columns side by side.
+function overallTable() {
+  const suites = [...results.settings.suites, 'overall'];
+  const cell = (m, suite) => {
+    const f = suite === 'overall' ? m?.overall : m?.suites[suite];
+    return f ? `${f.speedup.median.toFixed(2)}× / ${f.tau.toFixed(2)}` : '–';
+  };
+  const modes = sampled ? [results, sampled] : [results];
+  const header = modes.flatMap((run) =>
+    suites.map((suite) => `${run.settings.mode === 'greedy' ? 'greedy' : 'sampled'} ${suite}`),
+  );
+  const lines = [`| method | ${header.join(' | ')} |`, `|---|${header.map(() => '---:').join('|')}|`];
+  for (const m of results.methods) {
+    if (!m.available) continue;
+    const other = sampled?.methods.find((x) => x.method === m.method && x.available);
+    const cells = [...suites.map((s) => cell(m, s)), ...(sampled ? suites.map((s) => cell(other, s)) : [])];
+    lines.push(`| ${m.method} | ${cells.join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
 
 const resultsSection = [
   '## Current results',
   '',
   ...(values.note ? [values.note, ''] : []),
+  '### Overall: speedup over autoregressive / τ, method × suite',
+  '',
+  overallTable(),
+  '',
+  'Each cell: median speedup over autoregressive decoding in the same run (per-repetition ratios) / τ',
+  '(tokens per target forward). Spreads, acceptance by position and time splits in the full tables below.',
+  '',
+  '### Greedy run',
+  '',
   table,
   '',
+  ...(sampled
+    ? [
+        '### Sampled run',
+        '',
+        sampledTable,
+        '',
+        'Full figures: [benchmarks/results-sampled.json](benchmarks/results-sampled.json); charts of the sampled run:',
+        '[speedup](benchmarks/sampled/speedup.svg), [τ vs speedup](benchmarks/sampled/tau-vs-speedup.svg),',
+        '[acceptance by position](benchmarks/sampled/acceptance-by-position.svg).',
+        '',
+        '### Charts (greedy run)',
+        '',
+      ]
+    : []),
   'The full figures (spreads, time in ms per phase, acceptance counts, prompt sources) are in',
   '[benchmarks/results.json](benchmarks/results.json).',
   '',

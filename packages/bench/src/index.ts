@@ -10,6 +10,7 @@
 export { type BenchmarkCharts, renderCharts } from './charts.js';
 export { firstDifference, type GreedyMismatch, GreedyMismatchError } from './greedy-mismatch-error.js';
 export { renderMarkdownReport } from './markdown-report.js';
+export { mergeBenchmarkResults } from './merge-results.js';
 export {
   autoregressiveMethod,
   benchmarkMethods,

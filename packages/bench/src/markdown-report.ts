@@ -34,6 +34,12 @@ export function renderMarkdownReport(results: BenchmarkResults, options: { reado
     `Run ${results.startedAt} — ${s.mode}${s.temperature ? ` (temperature ${s.temperature})` : ''}, ${s.suites.length} suites × ${s.promptsPerSuite} prompts, ${s.maxNewTokens} new tokens each, ${plural(s.repetitions, 'repetition')}, seed ${s.seed}, ${plural(s.threads, 'onnxruntime thread')}; wall time ${duration(results.wallTimeMs)}.`,
   );
   lines.push('');
+  if (results.mergedRuns) {
+    lines.push(
+      `Merged from ${results.mergedRuns} runs on the same prompts and settings, each with its own autoregressive baseline: every speedup is a ratio to autoregressive decoding in the method's own run (the autoregressive row is the first run's); the wall time is the longest run's.`,
+      '',
+    );
+  }
   if (options.command) lines.push(`Command: \`${options.command}\``, '');
   const digest = (sha?: string) => (sha ? ` (onnx/model.onnx sha256 ${sha.slice(0, 12)}…)` : '');
   lines.push(

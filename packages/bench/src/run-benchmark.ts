@@ -188,6 +188,11 @@ export interface BenchmarkResults {
   readonly greedyCheck: { readonly performed: boolean; readonly passed: boolean; readonly comparedGenerations: number };
   /** Process-wide RSS high-water mark (bytes). */
   readonly processPeakResidentBytes: number;
+  /**
+   * Set by `mergeBenchmarkResults`: how many runs (processes, started side by side) these results
+   * come from; each method's speedup is against autoregressive decoding in its own run.
+   */
+  readonly mergedRuns?: number;
 }
 
 interface Measurement {
