@@ -82,8 +82,10 @@ describe('the tiny image models', () => {
 
   it('SJD samples the raster law on the real model: per-position marginals (two-sample chi-square) and class accuracy', async () => {
     // Small, to keep the suite fast: the rigorous law test is the toy chi-square; the bench scores 200+ images.
-    const count = 40;
-    const settings = { layout: arLayout, guidance: { scale: 1.5 }, sampling: { topK: 8 } };
+    // CFG 1 here (one branch, half the time): the guided law is covered by the toy chi-square (CFG 2) and by
+    // the window-1 equality above (CFG 2).
+    const count = 24;
+    const settings = { layout: arLayout, guidance: { scale: 1 }, sampling: { topK: 8 } };
     const rasterRng = createRng(100);
     const sjdRng = createRng(200);
     const raster: Int32Array[] = [];
@@ -167,7 +169,7 @@ describe('the tiny image models', () => {
         colIds: cells.map((c) => c.j + 1),
         mask: new Uint8Array(cells.length * (cached.length + cells.length)).fill(1),
       });
-      cells.forEach((c, s) => compare(out, s, 1 + c.i * w + c.j));
+      for (const [s, c] of cells.entries()) compare(out, s, 1 + c.i * w + c.j);
     }
     cached.dispose();
     expect(worst).toBeLessThan(1e-3);
