@@ -127,6 +127,7 @@ export function validateGrammar(grammar: Grammar, source = 'gbnf'): void {
 }
 
 const end = -1;
+const unknownStep = -3;
 
 /**
  * A pushdown recognizer for a grammar over bytes (the stack-set construction llama.cpp uses, with
@@ -152,7 +153,8 @@ export class GrammarAutomaton implements ByteAutomaton {
   readonly #stateStacks: Int32Array[] = [];
   readonly #stateAccept: boolean[] = [];
   readonly #stateIds = new Map<string, number>();
-  readonly #steps = new Map<number, number>();
+  // Byte transitions per state: a row of 256 entries, -3 = not computed yet.
+  readonly #steps: (Int32Array | undefined)[] = [];
 
   constructor(grammar: Grammar) {
     const kind: number[] = [];
@@ -200,9 +202,13 @@ export class GrammarAutomaton implements ByteAutomaton {
   }
 
   step(state: number, byte: number): number {
-    const key = state * 256 + byte;
-    const cached = this.#steps.get(key);
-    if (cached !== undefined) return cached;
+    let row = this.#steps[state];
+    if (row === undefined) {
+      row = new Int32Array(256).fill(unknownStep);
+      this.#steps[state] = row;
+    }
+    const cached = row[byte];
+    if (cached !== unknownStep) return cached;
     const stacks = this.#stateStacks[state];
     const next = new Set<number>();
     let accept = false;
@@ -215,7 +221,7 @@ export class GrammarAutomaton implements ByteAutomaton {
       accept ||= expansion.accept;
     }
     const result = next.size === 0 && !accept ? -1 : this.#intern([...next], accept);
-    this.#steps.set(key, result);
+    row[byte] = result;
     return result;
   }
 
