@@ -5,6 +5,7 @@ import {
   InvalidArgumentError,
   multinomialSampler,
   type SamplerChain,
+  type Sequence,
 } from '@decodekit/core';
 import { createNgramMockModel, type NgramMockModel, totalVariationDistance } from '@decodekit/testing';
 import { describe, expect, it } from 'vitest';
@@ -148,8 +149,40 @@ describe('smc', () => {
   });
 
   it('resamples by forking KV caches and reports statistics', async () => {
+    // Count forks and disposals of every sequence the model opens.
+    let forks = 0;
+    let opened = 0;
+    let disposed = 0;
+    const track = (sequence: Sequence): Sequence => {
+      opened++;
+      return new Proxy(sequence, {
+        get(target, key) {
+          if (key === 'fork') {
+            return async () => {
+              forks++;
+              return track(await target.fork());
+            };
+          }
+          if (key === 'dispose') {
+            return () => {
+              disposed++;
+              return target.dispose();
+            };
+          }
+          const value = Reflect.get(target, key, target);
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+    };
+    const tracked = new Proxy(model, {
+      get(target, key) {
+        if (key === 'openSequence') return () => track(target.openSequence());
+        const value = Reflect.get(target, key, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
     const result = await smc({
-      model,
+      model: tracked,
       prompt,
       constraint,
       sampler,
@@ -159,6 +192,9 @@ describe('smc', () => {
       seed: 5,
     });
     expect(result.stats.resamples).toBeGreaterThan(0);
+    // 19 forks give the particles their caches after the prompt; resampling forks more for duplicated ancestors.
+    expect(forks).toBeGreaterThan(19);
+    expect(disposed).toBe(opened);
     const weights = result.particles.reduce((a, p) => a + p.weight, 0);
     expect(weights).toBeCloseTo(1, 9);
     expect(result.posterior.reduce((a, e) => a + e.probability, 0)).toBeCloseTo(1, 9);
