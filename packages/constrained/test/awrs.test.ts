@@ -103,6 +103,37 @@ describe('AWRS proper weighting: Σ w·1{x=a}/N → p(a)c(a)', () => {
     });
   }
 
+  it('variance: recursive is below the paper estimator on most problems, geometric on par', () => {
+    const variance = (estimator: AwrsEstimator, problem: Problem) => {
+      const rng = createRng(21);
+      const n = 5000;
+      let s1 = 0;
+      let s2 = 0;
+      for (let i = 0; i < n; i++) {
+        const w = Math.exp(draw(awrs({ estimator }), problem, rng).logWeight);
+        s1 += w;
+        s2 += w * w;
+      }
+      return s2 / n - (s1 / n) ** 2;
+    };
+    let recursiveBelow = 0;
+    let paperTotal = 0;
+    let geometricTotal = 0;
+    let recursiveTotal = 0;
+    for (const problem of problems) {
+      const paper = variance('paper', problem);
+      const geometric = variance('geometric', problem);
+      const recursive = variance('recursive', problem);
+      if (recursive < paper) recursiveBelow++;
+      paperTotal += paper;
+      geometricTotal += geometric;
+      recursiveTotal += recursive;
+    }
+    expect(recursiveBelow).toBeGreaterThanOrEqual(problems.length / 2);
+    expect(recursiveTotal).toBeLessThan(paperTotal);
+    expect(Math.abs(geometricTotal - paperTotal)).toBeLessThan(0.2 * paperTotal);
+  });
+
   it('has power: the improper weight of plain ARS fails the same check', () => {
     const rng = createRng(8);
     let failures = 0;
