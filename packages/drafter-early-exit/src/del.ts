@@ -27,6 +27,12 @@ export interface DelOptions {
   readonly draftLength?: 'confidence' | 'tpl';
   /** Exit layer of the first step (default 1, as in the official code). */
   readonly initialExitLayer?: number;
+  /**
+   * Cost of the final norm + LM head in layer units, added to the tokens-per-layer cost model:
+   * `(L + h) + d·(E + h)`. Default 0: the official model `L + d·E`, which assumes the head is free
+   * (true for 7B models; on tiny-lm the head costs about two layers, see docs/methods/del.md).
+   */
+  readonly headCostLayers?: number;
 }
 
 /** Read-only view of DEL's state, for reports and tests. */
@@ -86,10 +92,12 @@ export function dynamicExitLayer(options: DelOptions = {}): DelDrafter {
   const omega = options.omega ?? 0.95;
   const mode = options.draftLength ?? 'confidence';
   const initialExit = options.initialExitLayer ?? 1;
+  const headCost = options.headCostLayers ?? 0;
   requireInteger(gammaMax, 'gammaMax', 1);
   requireInteger(gammaMin, 'gammaMin', 0, gammaMax - 1);
   requireInteger(initialExit, 'initialExitLayer', 1);
   if (!(omega > 0 && omega <= 1)) throw new InvalidArgumentError('omega', `must be in (0, 1], got ${omega}`);
+  if (!(headCost >= 0)) throw new InvalidArgumentError('headCostLayers', `must be a number >= 0, got ${headCost}`);
   if (mode !== 'confidence' && mode !== 'tpl') {
     throw new InvalidArgumentError('draftLength', `must be 'confidence' or 'tpl', got ${String(mode)}`);
   }
@@ -129,7 +137,7 @@ export function dynamicExitLayer(options: DelOptions = {}): DelDrafter {
       for (let d = 0; d < gammaMax; d++) {
         if (d > 0) expected = 1 + alpha * expected;
         if (d < gammaMin) continue;
-        const score = expected / (layers + d * (l + 1));
+        const score = expected / (layers + headCost + d * (l + 1 + headCost));
         if (score > best) {
           best = score;
           exitLayer = l + 1;

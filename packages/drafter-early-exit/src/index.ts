@@ -16,7 +16,7 @@ export { type LayerSkipOptions, layerSkip } from './layerskip.js';
 /** The option names each drafter understands, so a misspelt option fails instead of being ignored. */
 const optionNames: Readonly<Record<string, readonly string[]>> = {
   layerskip: ['exitLayer', 'gamma'],
-  del: ['gammaMax', 'gammaMin', 'omega', 'draftLength', 'initialExitLayer'],
+  del: ['gammaMax', 'gammaMin', 'omega', 'draftLength', 'initialExitLayer', 'headCostLayers'],
 };
 
 function checkOptions(name: string, options: Readonly<Record<string, unknown>>): void {

@@ -38,7 +38,7 @@ describe('greedy self-speculation on tiny-lm equals autoregressive greedy', () =
         expect(accepted).toBeGreaterThanOrEqual(0);
       }
     }
-  }, 60_000);
+  }, 120_000);
 
   it('layerskip at the extremes: E = 1 and E = L - 1, gamma 0 and 18', async () => {
     const last = target.numLayers - 1;
@@ -48,17 +48,17 @@ describe('greedy self-speculation on tiny-lm equals autoregressive greedy', () =
       [last, 0],
       [last, 18],
     ] as const) {
-      const { accepted, forwards } = await check(layerSkip({ exitLayer, gamma }));
+      const { accepted, forwards } = await check(layerSkip({ exitLayer, gamma }), [0, 2]);
       if (gamma === 0) {
         // No draft: one target forward per token, exactly autoregressive.
         expect(accepted).toBe(0);
-        expect(forwards).toBe(prompts.length * maxNewTokens);
+        expect(forwards).toBe(2 * maxNewTokens);
       }
     }
     // The deepest exit agrees with the final layer most of the time: drafts get accepted.
     const { accepted } = await check(layerSkip({ exitLayer: last, gamma: 4 }));
     expect(accepted).toBeGreaterThan(maxNewTokens);
-  }, 60_000);
+  }, 180_000);
 
   it('del (confidence-based length) and its DELE variant (tpl length)', async () => {
     const drafter = dynamicExitLayer();
@@ -70,8 +70,9 @@ describe('greedy self-speculation on tiny-lm equals autoregressive greedy', () =
     for (let l = 0; l < state.matches.length; l++) expect(state.matches[l] + state.mismatches[l]).toBeGreaterThan(0);
     expect(new Set(state.exitHistory).size).toBeGreaterThan(1);
     await check(dynamicExitLayer({ draftLength: 'tpl' }));
+    await check(dynamicExitLayer({ headCostLayers: 2 }), [1]);
     await check(dynamicExitLayer({ gammaMax: 1, omega: 0.5, initialExitLayer: target.numLayers - 1 }), [0]);
-  }, 60_000);
+  }, 120_000);
 
   it('the CLI registry builds both drafters and rejects unknown options', async () => {
     expect(Object.keys(earlyExitDrafters).sort()).toEqual(['del', 'layerskip']);

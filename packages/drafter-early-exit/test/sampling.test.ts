@@ -86,16 +86,16 @@ describe('sampling with early-exit drafts keeps the target distribution (tiny-lm
   }
 
   it('autoregressive sampling matches the exact distribution (the test itself is sound)', async () => {
-    const { counts } = await histogram(undefined, 300, 11);
+    const { counts } = await histogram(undefined, 200, 11);
     expect(pValue(counts)).toBeGreaterThan(1e-4);
-  }, 60_000);
+  }, 120_000);
 
   it('layerskip (E = 2, gamma 3) and del sample the target distribution', async () => {
-    const ls = await histogram(layerSkip({ exitLayer: 2, gamma: 3 }), 400, 12);
+    const ls = await histogram(layerSkip({ exitLayer: 2, gamma: 3 }), 250, 12);
     expect(ls.drafted).toBeGreaterThan(0);
     expect(pValue(ls.counts)).toBeGreaterThan(1e-4);
-    const del = await histogram(dynamicExitLayer({ gammaMax: 4 }), 400, 13);
+    const del = await histogram(dynamicExitLayer({ gammaMax: 4 }), 250, 13);
     expect(del.drafted).toBeGreaterThan(0);
     expect(pValue(del.counts)).toBeGreaterThan(1e-4);
-  }, 60_000);
+  }, 180_000);
 });
