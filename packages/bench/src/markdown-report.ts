@@ -15,8 +15,9 @@ function row(method: MethodResult, suite: string, f: SuiteFigures, baseline: boo
   const speedup = baseline
     ? '1.00'
     : `${fixed(f.speedup.median)} (${fixed(f.speedup.lowerQuartile)}–${fixed(f.speedup.upperQuartile)})`;
-  // Older results files lack the per-step drafter time.
-  const draftMs = f.draftMsPerStep === undefined || baseline ? '–' : fixed(f.draftMsPerStep, 3);
+  // Older results files lack the per-step drafter time; methods that never draft show a dash.
+  const drafts = f.draftMsPerStep !== undefined && !baseline && f.draftTokensPerStep > 0;
+  const draftMs = drafts ? fixed(f.draftMsPerStep, 3) : '–';
   return `| ${method.method} | ${suite} | ${fixed(f.tokensPerSecond.median, 1)} | ${speedup} | ${fixed(f.tau)} | ${baseline ? '1.00' : fixed(f.efficiency)} | ${acceptance || '–'} | ${draftMs} | ${split} | ${megabytes(f.peakResidentBytes)} |`;
 }
 
