@@ -191,6 +191,8 @@ describe('speculative sampling on the tiny ONNX target keeps its distribution (t
     ['spectr:k=2:depth=2', 'prose', 200],
     ['rsd:k=2:depth=2', 'prose', 200],
     ['vocabtrim:gamma=2', 'prose', 200],
+    ['layerskip:exitLayer=2:gamma=2', 'prose', 200],
+    ['del:gammaMax=4', 'prose', 200],
   ];
   it.each(methods)(
     '%s on the %s prompt: chi-square of %i seeded continuations against the exact distribution',
