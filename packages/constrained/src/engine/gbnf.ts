@@ -7,7 +7,9 @@ type Sequence = GrammarTerm[];
 
 /** Builds grammars: named rules, helper rules for groups and repetitions, UTF-8 character sets. */
 export class GrammarBuilder {
+  /** Rule names by id (helper rules are named after the rule they were made for). */
   readonly names: string[] = [];
+  /** Alternatives by rule id; undefined while a rule is referenced but not yet defined. */
   readonly rules: (Sequence[] | undefined)[] = [];
   readonly #ids = new Map<string, number>();
   readonly #helpers = new Map<string, number>();

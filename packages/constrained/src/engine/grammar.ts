@@ -197,10 +197,12 @@ export class GrammarAutomaton implements ByteAutomaton {
     return this.#stateStacks.length;
   }
 
+  /** Whether the input that led to `state` is a complete sentence. */
   accepting(state: number): boolean {
     return this.#stateAccept[state];
   }
 
+  /** The state after reading `byte` in `state`, or -1 when no parse continues with it. */
   step(state: number, byte: number): number {
     let row = this.#steps[state];
     if (row === undefined) {
