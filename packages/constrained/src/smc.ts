@@ -161,6 +161,12 @@ export async function smc(options: SmcOptions): Promise<SmcResult> {
     if (!Number.isInteger(id) || id < 0 || id >= model.vocabSize)
       throw new TokenOutOfRangeError(id, model.vocabSize, 'prompt');
   }
+  if (prompt.length + maxNewTokens > model.contextLength) {
+    throw new InvalidArgumentError(
+      'maxNewTokens',
+      `the prompt (${prompt.length} tokens) plus ${maxNewTokens} new tokens do not fit the context of ${model.contextLength}; lower maxNewTokens or shorten the prompt`,
+    );
+  }
   const rng = options.rng ?? createRng(options.seed ?? 0);
   const { signal, critic } = options;
   const eos = constraint.vocabulary.eos;
@@ -197,13 +203,6 @@ export async function smc(options: SmcOptions): Promise<SmcResult> {
       steps++;
       const needForward = particles.filter((p) => !p.finished && !p.logits);
       if (needForward.length > 0) {
-        const needed = promptLength + needForward[0].tokens.length + 1;
-        if (needed > model.contextLength) {
-          throw new InvalidArgumentError(
-            'maxNewTokens',
-            `the prompt plus ${maxNewTokens} tokens do not fit the context of ${model.contextLength}; lower maxNewTokens`,
-          );
-        }
         const outputs = await model.forwardBatch(
           needForward.map((p) => ({
             sequence: p.sequence as Sequence,

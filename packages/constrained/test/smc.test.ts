@@ -208,6 +208,7 @@ describe('smc', () => {
     await expect(smc({ ...base, particles: 0 })).rejects.toBeInstanceOf(InvalidArgumentError);
     await expect(smc({ ...base, essThreshold: 2 })).rejects.toBeInstanceOf(InvalidArgumentError);
     await expect(smc({ ...base, prompt: [] })).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(smc({ ...base, maxNewTokens: 600 })).rejects.toThrow(/do not fit the context/);
   });
 
   it('reports a dead end when every particle dies', async () => {
