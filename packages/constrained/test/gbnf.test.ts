@@ -156,3 +156,13 @@ describe('the GBNF example of docs/constrained.md', () => {
     expect(recognizes(grammar, '{"a" 1}')).toBe(false);
   });
 });
+
+describe('helper rules', () => {
+  it('never clash with rule names a user can write', () => {
+    const grammar = 'root ::= ("a" | "b")+ root_1?\nroot_1 ::= "c"\nroot_2 ::= "d"';
+    const parsed = parseGbnf(grammar);
+    expect(recognizes(parsed, 'abac')).toBe(true);
+    expect(recognizes(parsed, 'abd')).toBe(false);
+    expect(parsed.names.filter((name) => name.includes('#')).length).toBeGreaterThan(0);
+  });
+});

@@ -37,9 +37,9 @@ export class GrammarBuilder {
     this.rules[id] = alternatives;
   }
 
-  /** A fresh helper rule named after `base`. */
+  /** A fresh helper rule named after `base` (`base#n`: `#` cannot occur in GBNF names, so no clash). */
   helper(base: string, alternatives: Sequence[]): number {
-    const id = this.ruleId(`${base}_${this.names.length}`);
+    const id = this.ruleId(`${base}#${this.names.length}`);
     this.rules[id] = alternatives;
     return id;
   }
@@ -84,7 +84,7 @@ export class GrammarBuilder {
     const out: Sequence = [];
     for (let i = 0; i < min; i++) out.push(...item);
     if (max === Infinity) {
-      const star = this.ruleId(`${base}_${this.names.length}`);
+      const star = this.ruleId(`${base}#${this.names.length}`);
       this.define(star, [[...item, { kind: 'rule', rule: star }], []]);
       out.push({ kind: 'rule', rule: star });
     } else if (max > min) {
