@@ -201,6 +201,21 @@ describe('smc', () => {
     expect(result.stats.evaluations).toBeGreaterThan(0);
   });
 
+  it('gives the same particles with an asynchronous (worker-like) model', async () => {
+    const asyncModel = createNgramMockModel({
+      vocabSize: toyVocabulary.size,
+      order: 2,
+      seed: 3,
+      scale: 1.5,
+      eos: [0],
+      asynchronous: true,
+    });
+    const sync = await smc({ model, prompt, constraint, sampler, particles: 16, maxNewTokens, seed: 8 });
+    const async = await smc({ model: asyncModel, prompt, constraint, sampler, particles: 16, maxNewTokens, seed: 8 });
+    expect(async.particles).toEqual(sync.particles);
+    expect(async.logMarginal).toBe(sync.logMarginal);
+  });
+
   it('refuses bad settings with typed errors', async () => {
     const base = { model, prompt, constraint };
     await expect(smc({ ...base, sampler: greedySampler() })).rejects.toBeInstanceOf(InvalidArgumentError);
