@@ -89,16 +89,19 @@ const inThread = await measure(false);
 // The same requests give the same (greedy) text whichever thread runs the model.
 assert.deepEqual(worker.texts, inThread.texts);
 assert.ok(worker.texts.every((text) => text.length > 0));
-// Responsive: the loop is never late by more than a fraction of a second while 4 requests stream,
-// and health checks keep being answered during the whole run. (Generous bounds: CI machines are shared.)
+// Responsive: while 4 requests stream, the loop is late by far less than one forward pass takes
+// when onnxruntime runs in the main thread, and it answers more health checks per second. The
+// absolute bound is generous because CI machines are shared (load averages of 30 on 2 cores seen).
 assert.ok(
-  worker.loopDelayP99 < 100,
-  `event-loop delay p99 ${worker.loopDelayP99.toFixed(1)} ms should stay under 100 ms`,
+  worker.loopDelayP99 < 250,
+  `event-loop delay p99 ${worker.loopDelayP99.toFixed(1)} ms should stay under 250 ms`,
 );
 assert.ok(
-  worker.loopDelayMax < 250,
-  `event-loop delay max ${worker.loopDelayMax.toFixed(1)} ms should stay under 250 ms`,
+  worker.loopDelayP50 < inThread.loopDelayP50,
+  `worker mode should delay the loop less than main-thread inference (p50 ${worker.loopDelayP50.toFixed(1)} vs ${inThread.loopDelayP50.toFixed(1)} ms)`,
 );
+const rate = (r) => r.healthChecks / r.wallMs;
+assert.ok(rate(worker) > rate(inThread), 'more /health calls answered per second in worker mode');
 assert.ok(worker.healthChecks >= 2, 'health checks were answered while the streams ran');
 
 // A client that disconnects stops its generation; the server keeps serving.
