@@ -36,8 +36,10 @@ export interface ConstraintStats {
  * The invariant every implementation keeps: a state that `start`/`advance` returns always has at
  * least one completion, i.e. some token sequence from it reaches a state where `isComplete` holds.
  * `advance` returns `undefined` instead of a state with no completion, so a sampler that only
- * follows allowed tokens can never get stuck (see `ConstraintDeadEndError` for the one exception:
- * a vocabulary too coarse to spell the remaining completion).
+ * follows allowed tokens can never get stuck. The one exception is a vocabulary too coarse to
+ * spell the remaining completion (no single-byte tokens): regex constraints prune those states,
+ * grammar constraints show them as an all-zero `mask`, which samplers report with
+ * `ConstraintDeadEndError`.
  */
 export interface Constraint<State = unknown> {
   /** A short description for logs and errors (`regex:/a+b/`, `json-schema`, `gbnf:root`). */

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { byteVocabulary, gbnfConstraint, regexConstraint } from '../src/index.js';
+import { byteVocabulary, ConstraintDeadEndError, gbnfConstraint, regexConstraint } from '../src/index.js';
 
 function allStrings(alphabet: readonly string[], n: number): string[] {
   const out: string[] = [''];
@@ -32,6 +32,7 @@ describe('masks are exact: a token is allowed iff some completion of the output 
     constraint: ReturnType<typeof regexConstraint>,
     matches: (text: string) => boolean,
     maxPrefix = 4,
+    tokenLevel = false,
   ) => {
     const viable = (prefix: string) => completions.some((s) => matches(prefix + s));
     fc.assert(
@@ -52,8 +53,10 @@ describe('masks are exact: a token is allowed iff some completion of the output 
         const mask = constraint.mask(state);
         for (let t = 1; t < vocabulary.size; t++) {
           const text = tokens[t - 1];
-          // The lone byte 0xC3 is allowed iff some valid completion starts with é.
-          const expected = text === '\u00c3' ? viable(`${prefix}é`) : viable(prefix + text);
+          // The lone byte 0xC3 can only be completed by 0xA9, which no token spells: refused where
+          // liveness is token-level (finite automata over a vocabulary without every single byte);
+          // the grammar recognizer is byte-level and allows it iff some valid completion starts with é.
+          const expected = text === '\u00c3' ? !tokenLevel && viable(`${prefix}é`) : viable(prefix + text);
           expect(mask[t] === 1, `${name}: ${prefix} + ${JSON.stringify(text)}`).toBe(expected);
           expect(constraint.allows(state, t)).toBe(expected);
         }
@@ -67,7 +70,7 @@ describe('masks are exact: a token is allowed iff some completion of the output 
   for (const pattern of patterns) {
     it(`regex /${pattern}/`, () => {
       const js = new RegExp(`^(?:${pattern})$`, 'u');
-      check(pattern, regexConstraint(pattern, vocabulary), (text) => js.test(text));
+      check(pattern, regexConstraint(pattern, vocabulary), (text) => js.test(text), 4, true);
     });
   }
   for (const grammar of grammars) {
@@ -89,10 +92,19 @@ describe('masks are exact: a token is allowed iff some completion of the output 
 });
 
 describe('dead ends that only the vocabulary causes', () => {
-  it('shows as an empty mask on an incomplete state, which samplers report with ConstraintDeadEndError', () => {
+  it('regexes prune them: tokens that cannot be completed by whole tokens are never allowed', () => {
     // "ab" needs a "b" the vocabulary cannot spell.
     const vocabulary = byteVocabulary(['<eos>', 'a', 'c'], 0);
     const constraint = regexConstraint('ab|c', vocabulary);
+    expect([...constraint.mask(constraint.start())]).toEqual([0, 0, 1]);
+    expect(constraint.advance(constraint.start(), 1)).toBeUndefined();
+    expect(() => regexConstraint('a+b', vocabulary)).toThrow(ConstraintDeadEndError);
+    expect(() => regexConstraint('a+b', vocabulary)).toThrow(/no sequence of tokens/);
+  });
+
+  it('grammars show them as an empty mask on an incomplete state, which samplers report with ConstraintDeadEndError', () => {
+    const vocabulary = byteVocabulary(['<eos>', 'a', 'c'], 0);
+    const constraint = gbnfConstraint('root ::= "a" "b" | "c"', vocabulary);
     const afterA = constraint.advance(constraint.start(), 1) as number;
     expect(afterA).toBeDefined();
     expect(constraint.isComplete(afterA)).toBe(false);

@@ -46,6 +46,7 @@ export function compileRegex(pattern: string | RegExp, options: RegexOptions = {
 export function dfaAutomaton(dfa: Dfa): ByteAutomaton {
   const { next, accepting } = dfa;
   return {
+    finiteStateCount: dfa.states,
     start: dfa.states > 0 ? 0 : -1,
     step: (state, byte) => next[state * 256 + byte],
     accepting: (state) => accepting[state] === 1,

@@ -1,6 +1,7 @@
 import { InvalidArgumentError, TokenOutOfRangeError } from '@decodekit/core';
 import { type Constraint, StatsCounter, type TokenVocabulary } from '../constraint.js';
-import { vocabularyTrie } from './vocabulary-trie.js';
+import { ConstraintDeadEndError } from '../errors.js';
+import { type VocabularyTrie, vocabularyTrie } from './vocabulary-trie.js';
 
 /**
  * A byte-level automaton with integer states, the common form of the regex DFA and the grammar
@@ -12,6 +13,11 @@ export interface ByteAutomaton {
   readonly start: number;
   step(state: number, byte: number): number;
   accepting(state: number): boolean;
+  /**
+   * For finite automata (DFAs): the number of states, all numbered `0 .. stateCount - 1`. Lets
+   * the constraint prune states that the vocabulary cannot complete (see `AutomatonConstraint`).
+   */
+  readonly finiteStateCount?: number;
 }
 
 /** The state after `eos`: complete, nothing more allowed. */
@@ -45,6 +51,53 @@ export class AutomatonConstraint implements Constraint<number> {
     this.#automaton = automaton;
     this.vocabulary = vocabulary;
     this.#rows = rows ?? new Map();
+    if (automaton.finiteStateCount !== undefined && !pruned.has(this.#rows) && !spellsEveryByte(vocabulary)) {
+      pruned.add(this.#rows);
+      this.#pruneUnspellable(automaton.finiteStateCount);
+    }
+    if (
+      automaton.start >= 0 &&
+      this.#rows.get(automaton.start)?.tokens.length === 0 &&
+      !automaton.accepting(automaton.start)
+    ) {
+      throw new ConstraintDeadEndError(name, 'no sequence of tokens of this vocabulary spells a complete match');
+    }
+  }
+
+  // With a vocabulary that lacks some single bytes, a state can be live over bytes but impossible
+  // to complete with whole tokens. For a finite automaton, index every state, keep the states from
+  // which tokens can reach acceptance, and drop the tokens that lead anywhere else.
+  #pruneUnspellable(stateCount: number): void {
+    const rows: TokenRow[] = [];
+    for (let state = 0; state < stateCount; state++) rows.push(this.#buildRow(state));
+    const live = new Uint8Array(stateCount);
+    const reverse: number[][] = Array.from({ length: stateCount }, () => []);
+    rows.forEach((row, from) => {
+      for (const to of row.next) reverse[to].push(from);
+    });
+    const stack: number[] = [];
+    for (let state = 0; state < stateCount; state++) {
+      if (this.#automaton.accepting(state)) {
+        live[state] = 1;
+        stack.push(state);
+      }
+    }
+    while (stack.length > 0) {
+      const s = stack.pop() as number;
+      for (const from of reverse[s]) {
+        if (!live[from]) {
+          live[from] = 1;
+          stack.push(from);
+        }
+      }
+    }
+    rows.forEach((row, state) => {
+      const keep = [...row.tokens.keys()].filter((i) => live[row.next[i]] === 1);
+      this.#rows.set(state, {
+        tokens: Int32Array.from(keep, (i) => row.tokens[i]),
+        next: Int32Array.from(keep, (i) => row.next[i]),
+      });
+    });
   }
 
   /** Number of automaton states whose token row has been built (the index's size, shared or not). */
@@ -146,6 +199,25 @@ export class AutomatonConstraint implements Constraint<number> {
     const order = tokens.map((_, i) => i).sort((a, b) => tokens[a] - tokens[b]);
     return { tokens: Int32Array.from(order, (i) => tokens[i]), next: Int32Array.from(order, (i) => next[i]) };
   }
+}
+
+// Rows maps already pruned for unspellable states (shared maps are pruned once).
+const pruned = new WeakSet<Map<number, TokenRow>>();
+const coverage = new WeakMap<TokenVocabulary, boolean>();
+
+/** Whether every byte 0..255 is a token by itself (then byte-level liveness is token-level liveness). */
+export function spellsEveryByte(vocabulary: TokenVocabulary): boolean {
+  let covers = coverage.get(vocabulary);
+  if (covers === undefined) {
+    const trie: VocabularyTrie = vocabularyTrie(vocabulary);
+    covers = trie.edgeStart[1] - trie.edgeStart[0] === 256;
+    for (let e = trie.edgeStart[0]; covers && e < trie.edgeStart[1]; e++) {
+      const child = trie.edgeChild[e];
+      if (trie.tokenStart[child + 1] === trie.tokenStart[child]) covers = false;
+    }
+    coverage.set(vocabulary, covers);
+  }
+  return covers;
 }
 
 function checkState(state: number): void {
