@@ -31,6 +31,7 @@ export {
   type SharedIndex,
   sharedIndex,
   sharedIndexCapacity,
+  spellsEveryByte,
   type TokenRow,
 } from './engine/automaton-constraint.js';
 export type { Dfa } from './engine/dfa.js';
