@@ -15,7 +15,7 @@ export { type LayerSkipOptions, layerSkip } from './layerskip.js';
 
 /** The option names each drafter understands, so a misspelt option fails instead of being ignored. */
 const optionNames: Readonly<Record<string, readonly string[]>> = {
-  layerskip: ['exitLayer', 'gamma'],
+  layerskip: ['exitLayer', 'gamma', 'shareCache'],
   del: ['gammaMax', 'gammaMin', 'omega', 'draftLength', 'initialExitLayer', 'headCostLayers'],
 };
 

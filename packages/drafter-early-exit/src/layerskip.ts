@@ -7,6 +7,12 @@ export interface LayerSkipOptions {
   readonly exitLayer?: number;
   /** Draft tokens per step (γ, LayerSkip's `num_speculations`); default 4; 0 drafts nothing. */
   readonly gamma?: number;
+  /**
+   * Verify on the drafter's layered sequence, reusing the lower layers' KV entries and exit states
+   * (default true). `false` leaves the target's sequence to the loop: verification then runs the
+   * whole-model graph and recomputes layers < E (for measuring what the reuse is worth).
+   */
+  readonly shareCache?: boolean;
 }
 
 /**
@@ -37,12 +43,13 @@ export function layerSkip(options: LayerSkipOptions = {}): Drafter {
   requireInteger(exitLayer, 'exitLayer', 1);
   requireInteger(gamma, 'gamma', 0);
   const state = new ExitDrafterState('layerskip');
+  const openTargetSequence = (target: CausalLM): Sequence => {
+    checkExitLayer(exitLayer, target.numLayers, 'exitLayer');
+    return state.openTarget(target, () => false);
+  };
   return {
     name: 'layerskip',
-    openTargetSequence(target: CausalLM): Sequence {
-      checkExitLayer(exitLayer, target.numLayers, 'exitLayer');
-      return state.openTarget(target, () => false);
-    },
+    ...(options.shareCache === false ? {} : { openTargetSequence }),
     async start(context: DrafterStartContext) {
       checkExitLayer(exitLayer, context.target.numLayers, 'exitLayer');
       await state.start(context.target);

@@ -74,6 +74,23 @@ describe('greedy self-speculation on tiny-lm equals autoregressive greedy', () =
     await check(dynamicExitLayer({ gammaMax: 1, omega: 0.5, initialExitLayer: target.numLayers - 1 }), [0]);
   }, 120_000);
 
+  it('without the shared cache (shareCache: false) the target verifies on its own sequence, still exact', async () => {
+    await check(layerSkip({ exitLayer: 2, gamma: 3, shareCache: false }), [0]);
+    await check(layerSkip({ exitLayer: 6, gamma: 5, shareCache: false }), [1]);
+  }, 120_000);
+
+  it('near the end of the context window: drafts shrink to the room left, output equals autoregressive', async () => {
+    const long = Array.from({ length: target.contextLength - 20 }, (_, i) => 2 + ((i * 53) % 4000));
+    const reference = await generate({ model: target, prompt: long, maxNewTokens: 40, stopTokens: [] });
+    expect(reference.finishReason).toBe('context-length');
+    for (const drafter of [layerSkip({ exitLayer: 3, gamma: 8 }), dynamicExitLayer()]) {
+      const strategy = speculative({ drafter, verifier: defaultVerifier() });
+      const result = await generate({ model: target, prompt: long, strategy, maxNewTokens: 40, stopTokens: [] });
+      expect(result.tokens).toEqual(reference.tokens);
+      expect(result.finishReason).toBe('context-length');
+    }
+  }, 120_000);
+
   it('the CLI registry builds both drafters and rejects unknown options', async () => {
     expect(Object.keys(earlyExitDrafters).sort()).toEqual(['del', 'layerskip']);
     await check(earlyExitDrafters.layerskip({ exitLayer: 3, gamma: 3 }), [1]);
