@@ -343,6 +343,8 @@ class Compiler {
     let type = s.type;
     if (type === undefined) type = inferType(s);
     if (Array.isArray(type)) {
+      if (type.length === 0 || !type.every((t) => typeof t === 'string'))
+        fail(`type must be a string or a non-empty array of strings at ${name}`);
       return `(${type.map((t) => this.#named({ ...s, type: t }, `${name}-${t}`)).join(' | ')})`;
     }
     switch (type) {
@@ -475,8 +477,10 @@ class Compiler {
   #object(s: Record<string, unknown>, name: string): string {
     const w = this.#ws;
     const properties = (s.properties as Record<string, JsonSchema> | undefined) ?? {};
-    if (typeof properties !== 'object' || Array.isArray(properties)) fail(`properties must be an object at ${name}`);
-    const required = new Set((s.required as string[] | undefined) ?? []);
+    if (typeof properties !== 'object' || properties === null || Array.isArray(properties)) {
+      fail(`properties must be an object at ${name}`);
+    }
+    const required = new Set(stringList(s.required, 'required', name));
     for (const key of required)
       if (!(key in properties)) fail(`required property "${key}" has no schema in properties at ${name}`);
     const keys = Object.keys(properties);
@@ -556,6 +560,14 @@ function inferType(s: Record<string, unknown>): string | undefined {
   return undefined;
 }
 
+function stringList(value: unknown, key: string, name: string): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) {
+    return fail(`${key} must be an array of strings at ${name}`);
+  }
+  return value;
+}
+
 function integerKeyword(s: Record<string, unknown>, key: string, name: string): number | undefined {
   const value = s[key];
   if (value === undefined) return undefined;
@@ -580,9 +592,13 @@ function mergeAll(base: Record<string, unknown>, list: JsonSchema[], name: strin
       fail(`allOf entries with $ref/anyOf/oneOf/allOf are not supported at ${name}; inline them`);
     }
     for (const [key, value] of Object.entries(s)) {
-      if (key === 'properties') merged.properties = { ...(merged.properties as object), ...(value as object) };
-      else if (key === 'required') merged.required = [...((merged.required as string[]) ?? []), ...(value as string[])];
-      else merged[key] = value;
+      if (key === 'properties') {
+        if (typeof value !== 'object' || value === null || Array.isArray(value))
+          fail(`properties must be an object in allOf at ${name}`);
+        merged.properties = { ...(merged.properties as object), ...(value as object) };
+      } else if (key === 'required') {
+        merged.required = [...stringList(merged.required, 'required', name), ...stringList(value, 'required', name)];
+      } else merged[key] = value;
     }
   }
   return merged;
