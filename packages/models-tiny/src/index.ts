@@ -11,6 +11,12 @@ const here = (rel: string): string => fileURLToPath(new URL(rel, import.meta.url
 export const tinyLm: string = here('../models/tiny-lm');
 /** Model directory of the ~0.9M-parameter draft model (same tokenizer). */
 export const tinyLmDraft: string = here('../models/tiny-lm-draft');
+/**
+ * Draft heads trained on the frozen `tiny-lm` (`tools/fixtures/heads.py`): Medusa, Hydra and EAGLE-style ONNX graphs
+ * sharing `weights.onnx_data`, and `heads.json` (architecture, validation-chosen trees, accuracies). Used by
+ * `@decodekit/drafter-heads`.
+ */
+export const tinyLmHeads: string = here('../models/tiny-lm-heads');
 /** All model directories by name. */
 export const models: Readonly<Record<'tiny-lm' | 'tiny-lm-draft', string>> = Object.freeze({
   'tiny-lm': tinyLm,
