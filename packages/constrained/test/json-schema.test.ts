@@ -13,8 +13,15 @@ import {
 import { validate } from './json-validate.js';
 import { prng, randomWalk, tinyVocabulary } from './support.js';
 
+const automata = new Map<string, GrammarAutomaton>();
+
 function accepts(schema: JsonSchema, text: string, whitespace: 'compact' | 'pretty' = 'pretty'): boolean {
-  const automaton = new GrammarAutomaton(parseGbnf(jsonSchemaToGbnf(schema, { whitespace })));
+  const key = `${whitespace} ${JSON.stringify(schema)}`;
+  let automaton = automata.get(key);
+  if (automaton === undefined) {
+    automaton = new GrammarAutomaton(parseGbnf(jsonSchemaToGbnf(schema, { whitespace })));
+    automata.set(key, automaton);
+  }
   let state = automaton.start;
   for (const byte of new TextEncoder().encode(text)) {
     state = automaton.step(state, byte);
@@ -129,6 +136,39 @@ describe('JSON Schema to grammar: accepted and rejected texts', () => {
       for (const text of no) expect(accepts(schema, text), `${text} should be rejected`).toBe(false);
     });
   }
+
+  it('accepts what JSON.stringify writes, compact and indented, for generated valid values', () => {
+    // Code points, some of which JSON must escape.
+    const name = fc
+      .array(fc.constantFrom('a', 'Z', ' ', 'é', 'Ố', '😀', '"', '\\', '\n', '\u0001', '/'), {
+        minLength: 1,
+        maxLength: 12,
+      })
+      .map((chars) => chars.join(''));
+    const value = fc.record(
+      {
+        name,
+        age: fc.integer({ min: 0, max: 130 }),
+        email: fc
+          .tuple(fc.stringMatching(/^[a-z]{1,5}$/), fc.stringMatching(/^[a-z]{1,5}$/), fc.constantFrom('com', 'org'))
+          .map(([user, host, tld]) => `${user}@${host}.${tld}`),
+        tags: fc.array(fc.constantFrom('a', 'b', 3, null), { maxLength: 3 }),
+        born: fc
+          .date({ min: new Date('1000-01-01'), max: new Date('2999-12-31'), noInvalidDate: true })
+          .map((d) => d.toISOString().slice(0, 10)),
+      },
+      { requiredKeys: ['name', 'age'] },
+    );
+    fc.assert(
+      fc.property(value, (v) => {
+        expect(validate(v, person)).toEqual([]);
+        expect(accepts(person, JSON.stringify(v)), JSON.stringify(v)).toBe(true);
+        expect(accepts(person, JSON.stringify(v, null, 2)), JSON.stringify(v, null, 2)).toBe(true);
+        expect(accepts(person, JSON.stringify(v, null, '\t'))).toBe(true);
+      }),
+      { numRuns: 150, seed: 12 },
+    );
+  });
 
   it('compact whitespace allows none, pretty allows bounded whitespace', () => {
     const schema: JsonSchema = { type: 'object', properties: { a: { type: 'integer' } } };
