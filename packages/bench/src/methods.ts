@@ -10,6 +10,7 @@ import {
   type Verifier,
 } from '@decodekit/core';
 import { earlyExitDrafters } from '@decodekit/drafter-early-exit';
+import { headDrafters, headVerifier } from '@decodekit/drafter-heads';
 import { modelDrafters } from '@decodekit/drafter-model';
 import { ngramDrafters } from '@decodekit/drafter-ngram';
 import { readTrainSample } from '@decodekit/models-tiny';
@@ -27,6 +28,9 @@ export const ngramMethods: readonly string[] = Object.freeze(Object.keys(ngramDr
 /** Draft-model drafters of `@decodekit/drafter-model` (they need a draft model directory). */
 export const draftModelMethods: readonly string[] = Object.freeze(Object.keys(modelDrafters));
 
+/** Draft-head drafters of `@decodekit/drafter-heads` (heads trained on the tiny target; `acceptance=typical` opts into lossy typical acceptance). */
+export const headMethods: readonly string[] = Object.freeze(Object.keys(headDrafters));
+
 /** Early-exit self-speculative drafters of `@decodekit/drafter-early-exit` (the target's own first layers). */
 export const earlyExitMethods: readonly string[] = Object.freeze(Object.keys(earlyExitDrafters));
 
@@ -35,6 +39,7 @@ export const benchmarkMethods: readonly string[] = Object.freeze([
   autoregressiveMethod,
   ...ngramMethods,
   ...draftModelMethods,
+  ...headMethods,
   ...earlyExitMethods,
   ...peerMethods,
 ]);
@@ -159,6 +164,11 @@ export async function createStrategyMethod(spec: MethodSpec, resources: MethodRe
     drafter = factory(options as never);
     if (!resources.greedy && spec.name === 'spectr') verifier = specTrVerifier();
     if (!resources.greedy && spec.name === 'rsd') verifier = recursiveSpeculativeVerifier();
+  } else if (headMethods.includes(spec.name)) {
+    const { acceptance, ...options } = spec.options;
+    const factory = headDrafters[spec.name as keyof typeof headDrafters] as (options: never) => Drafter;
+    drafter = factory(options as never);
+    if (acceptance !== undefined) verifier = headVerifier({ acceptance: acceptance as 'exact' | 'typical' });
   } else if (earlyExitMethods.includes(spec.name)) {
     drafter = earlyExitDrafters[spec.name as keyof typeof earlyExitDrafters](spec.options);
   } else {

@@ -1,0 +1,32 @@
+/**
+ * @decodekit/drafter-heads: speculative decoding with draft heads trained on the frozen target —
+ * Medusa (sparse top-k trees), Hydra (sequentially dependent heads) and an EAGLE-style one-layer
+ * feature drafter with EAGLE-2 dynamic trees — as `Drafter`s for core's `speculative()` strategy.
+ * The heads run in onnxruntime-node (peer dependency) and load from `@decodekit/models-tiny` by default.
+ */
+
+export type {
+  FeatureCache,
+  FeatureDrafter,
+  FeatureDrafterInput,
+  FeatureDrafterOutput,
+  HydraHeads,
+  MedusaHeads,
+  TopTokens,
+} from './backend.js';
+export { emptyFeatureCache } from './backend.js';
+export { type EagleOptions, eagle } from './eagle.js';
+export { type HydraOptions, hydra } from './hydra.js';
+export { type MedusaOptions, medusa } from './medusa.js';
+export {
+  type DraftHeadsManifest,
+  type HeadTree,
+  type LoadHeadsOptions,
+  loadFeatureDrafter,
+  loadHydraHeads,
+  loadMedusaHeads,
+  readHeadsManifest,
+} from './onnx-heads.js';
+export { type HeadDrafterName, headDrafters, headDrafterVerifiers } from './registry.js';
+export { type SparseTree, sparseTree, treeForSize } from './sparse-tree.js';
+export { type HeadVerifierOptions, headVerifier } from './verifier.js';
