@@ -17,6 +17,17 @@ export const tinyLmDraft: string = here('../models/tiny-lm-draft');
  * `@decodekit/drafter-heads`.
  */
 export const tinyLmHeads: string = here('../models/tiny-lm-heads');
+/**
+ * Image models (issue #11; layouts in docs/visual-ar-layout.md): the VQ tokenizer of 32×32 RGB glyph images into
+ * 8×8 tokens of a 512-code codebook (`encoder.onnx`, `decoder.onnx`, `config.json`).
+ */
+export const imageVq: string = here('../models/image-vq');
+/** Raster-order class-conditional image AR model in the standard decoder layout (`loadModel(imageAr)`), CFG-trained. */
+export const imageAr: string = here('../models/image-ar');
+/** Neighbouring-AR image model (`nar.onnx`: right/below heads, proximity mask, 2-D positions; 15 passes per 8×8 grid). */
+export const imageNar: string = here('../models/image-nar');
+/** Glyph classifier used as the image quality judge (`model.onnx` with `logits` and `features`, `reference-stats.json`). */
+export const imageClassifier: string = here('../models/image-classifier');
 /** All model directories by name. */
 export const models: Readonly<Record<'tiny-lm' | 'tiny-lm-draft', string>> = Object.freeze({
   'tiny-lm': tinyLm,
