@@ -256,6 +256,9 @@ describe('JSON Schema to grammar: accepted and rejected texts', () => {
       [{ type: 'string', pattern: '["]' }, /JSON must escape/],
       [{ type: 'integer', minimum: 5, maximum: 4 }, /no integer/],
       [{ type: 'tuple' }, /unknown type/],
+      [{ type: 'array', prefixItems: [{}], items: false, minItems: 2 }, /cannot be met/],
+      [{ type: ['string', 3] }, /array of strings/],
+      [{ type: 'object', properties: { a: {} }, required: 'a' }, /required must be an array of strings/],
       [false, /nothing is valid/],
     ] as const) {
       expect(() => jsonSchemaToGbnf(schema as JsonSchema), JSON.stringify(schema)).toThrow(ConstraintSyntaxError);
@@ -315,6 +318,13 @@ describe('jsonSchemaConstraint over the tiny-lm vocabulary', () => {
         { depthSize: 'small', withCrossShrink: true },
         leaf,
         fc.record({ type: fc.constant('array'), items: tie('schema'), maxItems: fc.integer({ min: 0, max: 3 }) }),
+        fc.record({
+          type: fc.constant('array'),
+          prefixItems: fc.array(tie('schema'), { maxLength: 2 }),
+          items: fc.oneof(tie('schema'), fc.constant<JsonSchema>(false)),
+          minItems: fc.integer({ min: 0, max: 2 }),
+          maxItems: fc.integer({ min: 2, max: 4 }),
+        }),
         fc.dictionary(fc.stringMatching(/^[a-z]{1,4}$/), tie('schema'), { maxKeys: 3 }).chain((properties) =>
           fc.record({
             type: fc.constant('object'),
@@ -327,7 +337,15 @@ describe('jsonSchemaConstraint over the tiny-lm vocabulary', () => {
     })).schema;
     fc.assert(
       fc.property(schemaArbitrary, fc.integer(), fc.constantFrom('compact', 'pretty'), (schema, seed, whitespace) => {
-        const constraint = jsonSchemaConstraint(schema, vocabulary, { whitespace: whitespace as 'compact' | 'pretty' });
+        let constraint: ReturnType<typeof jsonSchemaConstraint>;
+        try {
+          constraint = jsonSchemaConstraint(schema, vocabulary, { whitespace: whitespace as 'compact' | 'pretty' });
+        } catch (error) {
+          // Generated schemas can be unsatisfiable (minItems beyond a closed tuple): the compiler says so.
+          expect(error).toBeInstanceOf(ConstraintSyntaxError);
+          expect((error as Error).message).toMatch(/cannot be met/);
+          return;
+        }
         const walk = randomWalk(constraint, prng(seed), { maxSteps: 12, stopBias: 0.4 });
         expect(walk.completed).toBe(true);
         expect(validate(JSON.parse(walk.text), schema), `${walk.text} for ${JSON.stringify(schema)}`).toEqual([]);

@@ -447,6 +447,9 @@ class Compiler {
     if (maxItems < minItems) fail(`maxItems < minItems at ${name}`);
     const prefixRules = prefix.map((sub, i) => this.#named(sub, `${name}-${i}`));
     const itemRule = itemSchema === false ? undefined : this.#named(itemSchema, `${name}-item`);
+    if (itemRule === undefined && minItems > prefixRules.length) {
+      fail(`minItems ${minItems} cannot be met with ${prefixRules.length} prefixItems and "items": false at ${name}`);
+    }
     // Elements: the prefix in order, then `item` repeated; minItems/maxItems over all of them.
     const elements: string[] = [];
     const total = Math.max(minItems, prefixRules.length);
