@@ -59,6 +59,10 @@ const pastFrom = (out: Record<string, Tensor>, layers: number): Record<string, T
   return f;
 };
 
+/** Classifier-free guidance as the torch reference computes it (float32): z_u + s·(z_c − z_u). */
+const cfgMix = (zc: Float32Array, zu: Float32Array, s: number): Float32Array =>
+  zc.map((c, i) => Math.fround(zu[i] + Math.fround(s * Math.fround(c - zu[i]))));
+
 const imageConfig = readJson(imageAr, 'image_config.json');
 const CODES: number = imageConfig.codebookSize;
 const GRID: number = imageConfig.grid[0];
@@ -159,6 +163,23 @@ describe('image-ar (standard decoder layout)', () => {
       expect(grid).toEqual(ref.grids[k]);
     }
   });
+
+  it('greedy raster generation with CFG 3 (batch [cond; uncond]) equals the torch reference grids', async () => {
+    const ref = readJson(imageAr, 'reference-greedy.json');
+    for (let k = 0; k < ref.classes.length; k++) {
+      let past = emptyPast(L, KV, HD, 2);
+      let toks = [imageConfig.classTokenOffset + ref.classes[k], imageConfig.nullClassToken];
+      const grid: number[] = [];
+      for (let t = 0; t < NTOK; t++) {
+        const out = await run([[toks[0]], [toks[1]]], [[t], [t]], t + 1, past);
+        const tok = argmax(cfgMix(row(out.logits, 0, 0), row(out.logits, 1, 0), 3), CODES);
+        grid.push(tok);
+        toks = [tok, tok];
+        past = pastFrom(out, L);
+      }
+      expect(grid).toEqual(ref.cfg3.grids[k]);
+    }
+  });
 });
 
 describe('image-nar (two heads, proximity mask, 2-D positions)', () => {
@@ -217,36 +238,76 @@ describe('image-nar (two heads, proximity mask, 2-D positions)', () => {
     }
   });
 
+  /** Greedy NAR decoding with the documented schedule; `cfg` = 1: conditional row only, else batch [cond; uncond]. */
+  const greedyNar = async (cls: number, cfg: number): Promise<{ grid: number[]; passes: number }> => {
+    const B = cfg === 1 ? 1 : 2;
+    const runB = async (
+      ids: number[],
+      rows: number[],
+      cols: number[],
+      mask: number[][],
+      past: Record<string, Tensor>,
+    ) =>
+      (await sessionP).run({
+        input_ids: i64(B === 1 ? [ids] : [ids, ids]),
+        row_ids: i64(B === 1 ? [rows] : [rows, rows]),
+        col_ids: i64(B === 1 ? [cols] : [cols, cols]),
+        attention_mask: i64x3(B === 1 ? [mask] : [mask, mask]),
+        ...past,
+      });
+    const avg = (a: Float32Array, b: Float32Array) => a.map((v, i) => (v + b[i]) / 2);
+    const pick = (z: (b: number) => Float32Array): number => argmax(B === 1 ? z(0) : cfgMix(z(0), z(1), cfg), CODES);
+    const grid = Array(NTOK).fill(-1);
+    let out = await sessionP.then((s) =>
+      s.run({
+        input_ids: i64(B === 1 ? [[cls]] : [[cls], [imageConfig.nullClassToken]]),
+        row_ids: i64(Array(B).fill([0])),
+        col_ids: i64(Array(B).fill([0])),
+        attention_mask: i64x3(Array(B).fill([[1]])),
+        ...emptyPast(CL, KV, HD, B),
+      }),
+    );
+    grid[0] = pick((b) => avg(row(out.logits_right, b, 0), row(out.logits_below, b, 0)));
+    let P = 1;
+    let passes = 1;
+    for (let t = 1; t <= 2 * GRID - 2; t++) {
+      const inp = diagonal(t - 1);
+      out = await runB(
+        inp.map(([i, j]) => grid[i * GRID + j]),
+        inp.map(([i]) => i + 1),
+        inp.map(([, j]) => j + 1),
+        ones(inp.length, P + inp.length),
+        pastFrom(out, CL),
+      );
+      P += inp.length;
+      passes++;
+      const at = new Map(inp.map(([i, j], s) => [`${i},${j}`, s]));
+      for (const [i, j] of diagonal(t)) {
+        grid[i * GRID + j] = pick((b) => {
+          const zs: Float32Array[] = [];
+          if (j >= 1) zs.push(row(out.logits_right, b, at.get(`${i},${j - 1}`)!));
+          if (i >= 1) zs.push(row(out.logits_below, b, at.get(`${i - 1},${j}`)!));
+          return zs.length === 1 ? zs[0] : avg(zs[0], zs[1]);
+        });
+      }
+    }
+    return { grid, passes };
+  };
+
   it('greedy NAR generation (CFG 1, 2·8−1 = 15 forward passes) equals the torch reference grids', async () => {
     const ref = readJson(imageNar, 'reference-greedy.json');
     for (let k = 0; k < ref.classes.length; k++) {
-      const grid = Array(NTOK).fill(-1);
-      let out = await run([imageConfig.classTokenOffset + ref.classes[k]], [0], [0], [[1]], emptyPast(CL, KV, HD, 1));
-      const avg = (a: Float32Array, b: Float32Array) => a.map((v, i) => (v + b[i]) / 2);
-      grid[0] = argmax(avg(row(out.logits_right, 0, 0), row(out.logits_below, 0, 0)), CODES);
-      let P = 1;
-      let passes = 1;
-      for (let t = 1; t <= 2 * GRID - 2; t++) {
-        const inp = diagonal(t - 1);
-        out = await run(
-          inp.map(([i, j]) => grid[i * GRID + j]),
-          inp.map(([i]) => i + 1),
-          inp.map(([, j]) => j + 1),
-          ones(inp.length, P + inp.length),
-          pastFrom(out, CL),
-        );
-        P += inp.length;
-        passes++;
-        const at = new Map(inp.map(([i, j], s) => [`${i},${j}`, s]));
-        for (const [i, j] of diagonal(t)) {
-          const zs: Float32Array[] = [];
-          if (j >= 1) zs.push(row(out.logits_right, 0, at.get(`${i},${j - 1}`)!));
-          if (i >= 1) zs.push(row(out.logits_below, 0, at.get(`${i - 1},${j}`)!));
-          grid[i * GRID + j] = argmax(zs.length === 1 ? zs[0] : avg(zs[0], zs[1]), CODES);
-        }
-      }
+      const { grid, passes } = await greedyNar(imageConfig.classTokenOffset + ref.classes[k], 1);
       expect(passes).toBe(2 * GRID - 1);
       expect(grid).toEqual(ref.grids[k]);
+    }
+  });
+
+  it('greedy NAR generation with CFG 3 (batch [cond; uncond]) equals the torch reference grids', async () => {
+    const ref = readJson(imageNar, 'reference-greedy.json');
+    for (let k = 0; k < ref.classes.length; k++) {
+      const { grid } = await greedyNar(imageConfig.classTokenOffset + ref.classes[k], 3);
+      expect(grid).toEqual(ref.cfg3.grids[k]);
     }
   });
 });
