@@ -312,6 +312,9 @@ describe('jsonSchemaConstraint over the tiny-lm vocabulary', () => {
         minimum: fc.integer({ min: -9, max: 0 }),
         maximum: fc.integer({ min: 0, max: 9 }),
       }),
+      fc.record({ type: fc.constant('string'), format: fc.constantFrom('date', 'uuid', 'date-time') }),
+      fc.record({ const: fc.oneof(fc.integer(), fc.string({ maxLength: 3 }), fc.constant({ a: [1, null] })) }),
+      fc.record({ type: fc.constant(['integer', 'null']) }),
     );
     const schemaArbitrary = fc.letrec<{ schema: JsonSchema }>((tie) => ({
       schema: fc.oneof(
@@ -333,6 +336,17 @@ describe('jsonSchemaConstraint over the tiny-lm vocabulary', () => {
           }),
         ),
         fc.record({ anyOf: fc.array(tie('schema'), { minLength: 1, maxLength: 2 }) }),
+        fc.record({
+          type: fc.constant('object'),
+          additionalProperties: tie('schema'),
+          minProperties: fc.integer({ min: 0, max: 1 }),
+          maxProperties: fc.integer({ min: 1, max: 3 }),
+        }),
+        fc
+          .dictionary(fc.stringMatching(/^[a-z]{1,3}$/), tie('schema'), { maxKeys: 2 })
+          .map(
+            (properties) => ({ type: 'object', properties, additionalProperties: { type: 'boolean' } }) as JsonSchema,
+          ),
       ),
     })).schema;
     fc.assert(
