@@ -27,10 +27,19 @@ mapfile -t dirs < <(node -e '
   }')
 echo "== packing ${#dirs[@]} public packages"
 for dir in "${dirs[@]}"; do
-  if [ ! -d "$dir/dist" ]; then
-    echo "pack-install: $dir has no dist/: run 'pnpm build' first" >&2
-    exit 1
-  fi
+  # Every file the exports map points at must exist, or the tarball would install broken.
+  node -e '
+    const { existsSync, readFileSync } = require("node:fs");
+    const dir = process.argv[1];
+    const pkg = JSON.parse(readFileSync(`${dir}/package.json`, "utf8"));
+    const files = [];
+    const walk = (value) => (typeof value === "string" ? files.push(value) : Object.values(value ?? {}).forEach(walk));
+    walk(pkg.exports);
+    const missing = files.filter((file) => !existsSync(`${dir}/${file}`));
+    if (missing.length) {
+      console.error(`pack-install: ${dir} lacks ${missing.join(", ")}: run "pnpm build" first`);
+      process.exit(1);
+    }' "$dir"
   (cd "$dir" && pnpm pack --pack-destination "$work/tarballs" >/dev/null)
 done
 ls -1 "$work/tarballs" | sed 's/^/   /'
@@ -86,6 +95,16 @@ if (!(fast.stats.targetForwards < plain.stats.targetForwards)) throw new Error('
 JS
 echo "== node check.mjs (outside the workspace: $(node -p 'require.resolve.paths("x")[0]'))"
 node check.mjs
+
+# The self-contained snippets of the README and the getting-started page run as written.
+node -e '
+  const fs = require("node:fs");
+  const first = (file) => fs.readFileSync(file, "utf8").match(/```js\n([\s\S]*?)```/)[1];
+  fs.writeFileSync("readme.mjs", first(process.argv[1]));
+  fs.writeFileSync("getting-started.mjs", first(process.argv[2]));
+' "$root/README.md" "$root/docs/getting-started.md"
+echo "== README snippet";          node readme.mjs >/dev/null
+echo "== getting-started snippet"; node getting-started.mjs | tail -2
 
 # The CLI's bin works from the installed tarball too.
 npx --no-install decodekit generate --quiet -n 8 'def main():' >/dev/null
