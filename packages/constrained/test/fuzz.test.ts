@@ -49,7 +49,7 @@ describe('malformed input is reported, never crashes', () => {
       fc.property(fc.array(piece, { maxLength: 12 }), (parts) => {
         compilesOrExplains(() => compileRegex(parts.join(''), { maxStates: 2000 }));
       }),
-      { numRuns: 1500, seed: 13 },
+      { numRuns: 600, seed: 13 },
     );
   });
 
@@ -81,7 +81,7 @@ describe('malformed input is reported, never crashes', () => {
       fc.property(fc.array(piece, { maxLength: 14 }), (parts) => {
         compilesOrExplains(() => validateGrammar(parseGbnf(parts.join(''))));
       }),
-      { numRuns: 1500, seed: 14 },
+      { numRuns: 600, seed: 14 },
     );
   });
 
@@ -129,7 +129,7 @@ describe('malformed input is reported, never crashes', () => {
       fc.property(value, (schema) => {
         compilesOrExplains(() => parseGbnf(jsonSchemaToGbnf(schema as JsonSchema)));
       }),
-      { numRuns: 1500, seed: 15 },
+      { numRuns: 600, seed: 15 },
     );
   });
 });
