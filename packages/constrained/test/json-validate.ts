@@ -80,3 +80,28 @@ export function validate(value: unknown, schema: JsonSchema, root: JsonSchema = 
   }
   return errors;
 }
+
+/** Whether some object in a JSON text repeats a key (JSON.parse keeps only the last one). */
+export function hasDuplicateKeys(text: string): boolean {
+  const stack: (Set<string> | null)[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '{') stack.push(new Set());
+    else if (c === '[') stack.push(null);
+    else if (c === '}' || c === ']') stack.pop();
+    else if (c === '"') {
+      let j = i + 1;
+      while (text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      const value = JSON.parse(text.slice(i, j + 1)) as string;
+      let k = j + 1;
+      while (/\s/.test(text[k] ?? '')) k++;
+      const keys = stack[stack.length - 1];
+      if (text[k] === ':' && keys) {
+        if (keys.has(value)) return true;
+        keys.add(value);
+      }
+      i = j;
+    }
+  }
+  return false;
+}

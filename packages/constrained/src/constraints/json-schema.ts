@@ -436,6 +436,59 @@ class Compiler {
     return numberRangeGbnf(min, max);
   }
 
+  // An object whose member count is bounded: rule (i, c, e) emits the members from property i on,
+  // having emitted c so far (capped at minProperties when there is no maximum) and e = whether a
+  // comma is needed. Combinations that cannot reach the bounds get no rule.
+  #countedObject(
+    name: string,
+    members: readonly string[],
+    required: ReadonlySet<string>,
+    keys: readonly string[],
+    extra: string | undefined,
+    min: number,
+    max: number,
+  ): string {
+    const w = this.#ws;
+    const comma = this.#sep('","', w);
+    const memo = new Map<string, string | null>();
+    const rule = (i: number, c: number, e: boolean): string | null => {
+      const key = `${i} ${c} ${e}`;
+      if (memo.has(key)) return memo.get(key) as string | null;
+      memo.set(key, null); // no recursion: i only grows
+      let body: string | null;
+      if (i === keys.length) {
+        const lo = Math.max(0, min - c);
+        const hi = max - c;
+        if (extra === undefined) body = lo > 0 ? null : '""';
+        else if (hi === 0) body = lo > 0 ? null : '""';
+        else if (e) body = `( ${comma} ${extra} ){${lo},${hi === Infinity ? '' : hi}}`;
+        else if (lo === 0) body = `( ${extra} ( ${comma} ${extra} ){0,${hi === Infinity ? '' : hi - 1}} )?`;
+        else body = `${extra} ( ${comma} ${extra} ){${lo - 1},${hi === Infinity ? '' : hi - 1}}`;
+      } else {
+        const alternatives: string[] = [];
+        if (c + 1 <= max) {
+          const next = rule(i + 1, max === Infinity ? Math.min(c + 1, min) : c + 1, true);
+          if (next !== null) alternatives.push(this.#sep(e ? comma : '', members[i], next));
+        }
+        if (!required.has(keys[i])) {
+          const next = rule(i + 1, c, e);
+          if (next !== null) alternatives.push(next);
+        }
+        body = alternatives.length === 0 ? null : alternatives.map((alt) => `( ${alt} )`).join(' | ');
+      }
+      if (body === null) return null;
+      const ruleName = this.#fresh(`${name}-count-${i}-${c}${e ? '-more' : ''}`);
+      this.rules.set(ruleName, body);
+      memo.set(key, ruleName);
+      return ruleName;
+    };
+    const start = rule(0, 0, false);
+    if (start === null) {
+      fail(`minProperties/maxProperties at ${name} cannot be met with these properties and additionalProperties`);
+    }
+    return this.#sep('"{"', w, start as string, '"}"');
+  }
+
   #array(s: Record<string, unknown>, name: string): string {
     const w = this.#ws;
     const minItems = integerKeyword(s, 'minItems', name) ?? 0;
@@ -504,23 +557,7 @@ class Compiler {
     const maxProperties = integerKeyword(s, 'maxProperties', name) ?? Infinity;
     if (maxProperties < minProperties) fail(`maxProperties < minProperties at ${name}`);
     if (minProperties > 0 || maxProperties !== Infinity) {
-      if (keys.length === 0 && extra !== undefined) {
-        // A map: count the members directly.
-        if (maxProperties === 0) return this.#sep('"{"', w, '"}"');
-        const lo = Math.max(0, minProperties - 1);
-        const hi = maxProperties === Infinity ? '' : String(maxProperties - 1);
-        const members = `${extra} ( ${comma} ${extra} ){${lo},${hi}}`;
-        return this.#sep('"{"', w, minProperties === 0 ? `( ${members} )?` : members, '"}"');
-      }
-      const mandatory = keys.filter((key) => required.has(key)).length;
-      if (
-        minProperties > mandatory ||
-        (maxProperties !== Infinity && (extra !== undefined || keys.length > maxProperties))
-      ) {
-        fail(
-          `minProperties/maxProperties at ${name} are only supported on objects without "properties" (maps) or when the declared properties already satisfy them`,
-        );
-      }
+      return this.#countedObject(name, members, required, keys, extra, minProperties, maxProperties);
     }
     // first[i]: members from i on, none emitted yet; after[i]: members from i on, some emitted.
     const after: string[] = new Array(keys.length + 1);
@@ -612,7 +649,7 @@ function mergeAll(base: Record<string, unknown>, list: JsonSchema[], name: strin
  * JSON texts valid for the schema, under the whitespace policy of `options`. The supported subset
  * (see docs/constrained.md): `type` (one or a list), `enum`, `const`, objects (`properties`,
  * `required`, `additionalProperties` — false by default when `properties` is given; properties
- * appear in declaration order; `minProperties`/`maxProperties` on maps), arrays (`items`, `prefixItems`, `minItems`, `maxItems`), strings
+ * appear in declaration order; `minProperties`/`maxProperties`), arrays (`items`, `prefixItems`, `minItems`, `maxItems`), strings
  * (`minLength`, `maxLength`, `pattern` (anchored, over unescaped characters), `format`: date, time,
  * date-time, uuid), integers with any bounds, numbers with integer `minimum`/`maximum`, `anyOf`/`oneOf` (both as
  * a union), `allOf` of object schemas, local `$ref` into `$defs`/`definitions` (recursion allowed),
