@@ -9,6 +9,7 @@
 //   node packages/visual-ar/bench/image-bench.mjs [--count 216] [--cfg 2] [--top-k 0] [--top-p 1]
 //        [--temperature 1] [--window 16] [--seed 0] [--methods raster,sjd,sjd-repeat,nar]
 //        [--json docs/benchmarks/images.json] [--images docs/images] [--models DIR]
+import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -169,7 +170,7 @@ for (const name of methodNames) {
     const rgba = await vq.decodeRgba(r.tokens.slice(0, shown));
     const grid = imageGrid(rgba, { columns: 9, scale: 2, padding: 2 });
     await mkdir(resolve(values.images), { recursive: true });
-    await writeFile(join(resolve(values.images), `visual-ar-${name}.png`), encodePng(grid));
+    await writeFile(join(resolve(values.images), `visual-ar-${name.replace('@', '-w')}.png`), encodePng(grid));
   }
 }
 
@@ -179,10 +180,28 @@ try {
 } catch {
   fdFloor = undefined;
 }
+// Which model files were measured (the tiny models are retrained from time to time).
+const modelFiles = {};
+for (const file of [
+  join(dirs.ar, 'onnx', 'model.onnx'),
+  join(dirs.nar, 'nar.onnx'),
+  join(dirs.vq, 'decoder.onnx'),
+  join(dirs.classifier, 'model.onnx'),
+]) {
+  modelFiles[relative(process.cwd(), file)] = createHash('sha256')
+    .update(await readFile(file))
+    .digest('hex');
+}
+const trainSteps = {
+  ar: JSON.parse(await readFile(join(dirs.ar, 'image_config.json'), 'utf8')).train_steps,
+  nar: JSON.parse(await readFile(join(dirs.nar, 'image_config.json'), 'utf8')).train_steps,
+};
 const report = {
   command: `node packages/visual-ar/bench/image-bench.mjs ${process.argv.slice(2).join(' ')}`.trim(),
   date: new Date().toISOString(),
   models: Object.fromEntries(Object.entries(dirs).map(([k, v]) => [k, relative(process.cwd(), v)])),
+  modelFiles,
+  trainSteps,
   settings: { count, sampling, guidance, window, seed, methods: methodNames, threads: 1 },
   machine: {
     cpus: cpus().length,
