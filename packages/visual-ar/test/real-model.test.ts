@@ -64,6 +64,26 @@ describe('the tiny image models', () => {
     }
   });
 
+  it('greedy raster AR and NAR with CFG 3 (batched cond/uncond pair) reproduce the torch grids exactly', async () => {
+    const arReference = readReference(dirs.ar);
+    const narReference = readReference(dirs.nar);
+    expect(arReference.cfg3?.grids.length).toBe(arReference.classes.length);
+    expect(narReference.cfg3?.grids.length).toBe(narReference.classes.length);
+    for (const [n, classIndex] of arReference.classes.entries()) {
+      const guidance = { scale: arReference.cfg3?.cfgScale ?? 3 };
+      const image = await generateRaster(ar, { layout: arLayout, classIndex, sampling: { topK: 1 }, guidance });
+      expect(Array.from(image.tokens)).toEqual(arReference.cfg3?.grids[n]);
+      // SJD is greedy-exact with guidance too.
+      const sjd = await generateSjd(ar, { layout: arLayout, classIndex, sampling: { topK: 1 }, guidance, window: 8 });
+      expect(Array.from(sjd.tokens)).toEqual(arReference.cfg3?.grids[n]);
+    }
+    for (const [n, classIndex] of narReference.classes.entries()) {
+      const guidance = { scale: narReference.cfg3?.cfgScale ?? 3 };
+      const image = await generateNar(nar, { layout: narLayout, classIndex, sampling: { topK: 1 }, guidance });
+      expect(Array.from(image.tokens)).toEqual(narReference.cfg3?.grids[n]);
+    }
+  });
+
   it('SJD with window 1 draws exactly the raster tokens; greedy SJD equals greedy raster', async () => {
     for (const seed of [1, 2]) {
       const options = { layout: arLayout, classIndex: seed * 7, seed, guidance: { scale: 2 }, sampling: { topK: 100 } };

@@ -21,6 +21,8 @@ export interface GreedyReference {
   readonly classes: number[];
   readonly labels: string[];
   readonly grids: number[][];
+  /** Greedy grids with classifier-free guidance (batch [cond; uncond]) at `cfgScale`, when the reference has them. */
+  readonly cfg3?: { readonly cfgScale: number; readonly grids: number[][] };
 }
 
 export function readReference(directory: string): GreedyReference {
