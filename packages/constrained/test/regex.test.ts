@@ -40,6 +40,8 @@ const cases: [pattern: string, yes: string[], no: string[]][] = [
   ['[é-ë]', ['é', 'ê', 'ë'], ['e', 'ì']],
   ['[\\u0100-\\u{10FFFF}]', ['Ā', '😀', '\u{10FFFF}', '\uffff'], ['ÿ', 'a']],
   ['{a}', ['{a}'], ['a']],
+  ['a[^]b', ['a\nb', 'aéb'], ['ab']],
+  ['a[]?b', ['ab'], ['a]b', 'a[]b']],
 ];
 
 describe('regex to DFA', () => {

@@ -128,9 +128,8 @@ export function parseRegex(pattern: string, options: { readonly dotAll?: boolean
     // '[' already consumed.
     const negate = eat('^');
     const ranges: Range[] = [];
-    let first = true;
-    while (peek() !== ']' || first) {
-      first = false;
+    // As in JavaScript, `]` right after `[` or `[^` closes the class: `[]` matches nothing, `[^]` anything.
+    while (peek() !== ']') {
       if (peek() === undefined) fail('unterminated character class');
       let lo: Range[];
       if (eat('\\')) lo = parseEscape(true);
