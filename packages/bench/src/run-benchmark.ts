@@ -214,6 +214,8 @@ interface Runner {
   readonly checked: boolean;
   readonly version?: string;
   run(task: BenchmarkTask, seed: number): Promise<{ tokens: number[]; measurement: Measurement }>;
+  /** Called before each measured repetition: decodekit methods start it with a fresh drafter. */
+  beginRepetition?(): Promise<void>;
   dispose(): Promise<void>;
 }
 
@@ -340,6 +342,10 @@ export async function runBenchmark(options: RunBenchmarkOptions = {}): Promise<B
     let compared = 0;
     let reference: Map<string, number[]> | undefined;
     for (let repetition = 0; repetition < repetitions; repetition++) {
+      // Drafters that learn across prompts (Token Recycling, ADED, lookahead's pool) keep learning
+      // within a repetition, as in a server, but must not carry what they saw of these very prompts'
+      // continuations into the next repetition: each repetition starts with fresh drafters.
+      for (const runner of runners) await runner.beginRepetition?.();
       for (let taskIndex = 0; taskIndex < tasks.length; taskIndex++) {
         const task = tasks[taskIndex];
         const outputs = new Map<string, number[]>();
@@ -589,20 +595,41 @@ async function createRunner(spec: MethodSpec, context: RunnerContext): Promise<R
       dispose: () => peer.dispose(),
     };
   }
-  const method = await createStrategyMethod(spec, context.resources);
-  return strategyRunner(spec, kindOf(spec), true, method.strategy, context, () => method.dispose());
+  let method = await createStrategyMethod(spec, context.resources);
+  const runner = strategyRunner(
+    spec,
+    kindOf(spec),
+    true,
+    () => method.strategy,
+    context,
+    () => method.dispose(),
+  );
+  return {
+    ...runner,
+    async beginRepetition() {
+      await method.dispose();
+      method = await createStrategyMethod(spec, context.resources);
+    },
+  };
 }
 
 function customRunner(spec: MethodSpec, custom: CustomMethod, context: RunnerContext): Runner {
   const strategy = typeof custom.strategy === 'function' ? custom.strategy() : custom.strategy;
-  return strategyRunner(spec, 'custom', custom.lossless !== false, strategy, context, async () => {});
+  return strategyRunner(
+    spec,
+    'custom',
+    custom.lossless !== false,
+    () => strategy,
+    context,
+    async () => {},
+  );
 }
 
 function strategyRunner(
   spec: MethodSpec,
   kind: MethodResult['kind'],
   checked: boolean,
-  strategy: Strategy,
+  strategy: () => Strategy,
   context: RunnerContext,
   dispose: () => Promise<void>,
 ): Runner {
@@ -616,7 +643,7 @@ function strategyRunner(
       const result = await generate({
         model: context.target,
         prompt: task.prompt,
-        strategy,
+        strategy: strategy(),
         sampler: context.sampler(),
         maxNewTokens,
         stopTokens: [],

@@ -96,8 +96,25 @@ describe('benchmark smoke run on the tiny models', () => {
     expect(results.greedyCheck.comparedGenerations).toBe(1);
   }, 60_000);
 
+  it('starts every repetition with fresh drafters: a learning drafter does not see the prompts twice', async () => {
+    // Token Recycling learns from every verified position; if it kept its state across repetitions,
+    // the second repetition of the same prompts would draft from their own continuations.
+    const settings = {
+      methods: ['token-recycling'],
+      suites: ['prose' as const],
+      promptsPerSuite: 2,
+      maxNewTokens: 24,
+      warmUp: false,
+    };
+    const once = await runBenchmark({ ...settings, repetitions: 1 });
+    const twice = await runBenchmark({ ...settings, repetitions: 2 });
+    const tau = (r: typeof once) => r.methods.find((m) => m.method === 'token-recycling')?.overall?.tau;
+    expect(tau(once)).toBeGreaterThan(1);
+    expect(tau(twice)).toBe(tau(once));
+  }, 60_000);
+
   it('rejects unknown methods and suites with the list of known ones', async () => {
-    await expect(runBenchmark({ methods: ['medusa'] })).rejects.toThrow(/unknown method 'medusa'.*pld/);
+    await expect(runBenchmark({ methods: ['no-such-method'] })).rejects.toThrow(/unknown method 'no-such-method'.*pld/);
     await expect(runBenchmark({ suites: ['poetry' as never] })).rejects.toThrow(/unknown suite 'poetry'/);
     await expect(runBenchmark({ methods: ['pld', 'pld'] })).rejects.toThrow(/listed twice/);
   });
