@@ -123,8 +123,9 @@ function corpusDocuments(): string[] {
 
 /**
  * Builds the strategy for a decodekit method (`autoregressive`, an n-gram drafter or a draft-model
- * drafter). One drafter serves every generation of the run, as in a server: drafters that learn
- * across prompts (Token Recycling's hot start) do so here too.
+ * drafter). `runBenchmark` builds one per repetition; it serves every generation of that
+ * repetition, as in a server: drafters that learn across prompts (Token Recycling's hot start) do
+ * so here too, but never see the same prompt twice.
  */
 export async function createStrategyMethod(spec: MethodSpec, resources: MethodResources): Promise<StrategyMethod> {
   if (spec.name === autoregressiveMethod) return { strategy: autoregressive(), dispose: async () => {} };
