@@ -48,9 +48,12 @@ function describeRun(mode, results) {
   const s = results.settings;
   const e = results.environment;
   const check = results.greedyCheck.performed
-    ? ` Greedy equality check passed on all ${results.greedyCheck.comparedGenerations} decodekit generations (every method, every prompt, every repetition).`
+    ? ` Greedy equality check passed on all ${results.greedyCheck.comparedGenerations} decodekit generations of these runs (every method, every prompt, every repetition).`
     : ' No token check in sampled mode (exactness under sampling is tested by the chi-square tests).';
-  return `${mode === 'greedy' ? 'Greedy' : `Sampled (temperature ${s.temperature ?? 1})`}: run ${results.startedAt.slice(0, 16).replace('T', ' ')} UTC, ${s.suites.length} suites × ${s.promptsPerSuite} test-split prompts, ${s.maxNewTokens} new tokens, ${s.repetitions} interleaved repetitions, seed ${s.seed}, ${e.cpuCount}-core machine shared with other engineers (load average ${f2(e.loadAverageStart)} → ${f2(e.loadAverageEnd)}).${check}`;
+  const when = results.mergedRuns
+    ? `${results.mergedRuns} runs started side by side on ${results.startedAt.slice(0, 10)} (each method against autoregressive decoding in its own run; commits, times and load per run in benchmarks.md)`
+    : `run ${results.startedAt.slice(0, 16).replace('T', ' ')} UTC (load average ${f2(e.loadAverageStart)} → ${f2(e.loadAverageEnd)})`;
+  return `${mode === 'greedy' ? 'Greedy' : `Sampled (temperature ${s.temperature ?? 1})`}: ${when}, ${s.suites.length} suites × ${s.promptsPerSuite} test-split prompts, ${s.maxNewTokens} new tokens, ${s.repetitions} interleaved repetitions, seed ${s.seed}, ${e.cpuCount}-core machine shared with other engineers.${check}`;
 }
 
 function table(results, own, compare) {
