@@ -1,5 +1,5 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type DefaultTheme, defineConfig } from 'vitepress';
 
@@ -90,11 +90,13 @@ const guide: DefaultTheme.SidebarItem[] = [
 ];
 
 /**
- * Plain links from a page to a file that is not a page (`[results](benchmarks/results.json)`) are
- * not checked by VitePress and not copied to the site. Copy each one next to the built page, and
- * fail the build when the file does not exist (a dead link).
+ * Plain links from a page to a file that is not a page (`[results](benchmarks/results.json)`,
+ * `[script](../packages/x/bench/run.mjs)`) are not checked by VitePress and not copied to the
+ * site. Copy each one to the URL the browser resolves the link to, and fail the build when the
+ * file does not exist in the repository (a dead link).
  */
 function copyLinkedFiles(outDir: string): void {
+  const repository = resolve(docs, '..');
   const dead: string[] = [];
   const walk = (dir: string): string[] =>
     readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -115,11 +117,14 @@ function copyLinkedFiles(outDir: string): void {
       )
         continue;
       const source = resolve(dirname(page), path);
-      if (!existsSync(source) || !source.startsWith(docs)) {
+      if (!existsSync(source) || !source.startsWith(repository)) {
         dead.push(`${relative(docs, page)}: ${target}`);
         continue;
       }
-      const destination = join(outDir, relative(docs, source));
+      // Where the browser goes: the link resolved against the page's URL (never above the root).
+      const pageDir = relative(docs, dirname(page)).split(sep).join('/');
+      const url = new URL(path, `http://site/${pageDir ? `${pageDir}/` : ''}`).pathname;
+      const destination = join(outDir, decodeURIComponent(url));
       mkdirSync(dirname(destination), { recursive: true });
       copyFileSync(source, destination);
     }
