@@ -43,6 +43,8 @@ export function mergeBenchmarkResults(runs: readonly BenchmarkResults[]): Benchm
   const max = (get: (r: BenchmarkResults) => number) => Math.max(...runs.map(get));
   return {
     ...first,
+    // The earliest start, so the report's "Run ..." line covers every merged run.
+    startedAt: runs.map((r) => r.startedAt).sort()[0],
     wallTimeMs: max((r) => r.wallTimeMs),
     settings: { ...first.settings, methods: methods.map((m) => m.method) },
     environment: {

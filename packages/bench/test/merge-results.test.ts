@@ -71,7 +71,10 @@ function run(methods: MethodResult[], compared: number, load: number): Benchmark
 
 describe('mergeBenchmarkResults', () => {
   const a = run([method('autoregressive', 'baseline', 1, 1), method('pld', 'decodekit', 1.3, 2)], 10, 3);
-  const b = run([method('autoregressive', 'baseline', 1, 1), method('sps', 'decodekit', 0.8, 1.9)], 20, 7);
+  const b = {
+    ...run([method('autoregressive', 'baseline', 1, 1), method('sps', 'decodekit', 0.8, 1.9)], 20, 7),
+    startedAt: '2026-11-27T19:00:00.000Z',
+  };
 
   it('keeps each method with its own run figures, one autoregressive row, and sums the greedy check', () => {
     const merged = mergeBenchmarkResults([a, b]);
@@ -82,6 +85,7 @@ describe('mergeBenchmarkResults', () => {
     expect(merged.environment.loadAverageEnd).toBe(7);
     expect(merged.wallTimeMs).toBe(20_000);
     expect(merged.mergedRuns).toBe(2);
+    expect(merged.startedAt).toBe('2026-11-27T19:00:00.000Z');
     expect(renderMarkdownReport(merged)).toContain('Merged from 2 runs');
   });
 
