@@ -29,21 +29,27 @@ export async function startServer({
   const model = await loadModel(modelDir, { worker, intraOpNumThreads: 1 });
   const tokenizer = await loadTokenizer(modelDir);
 
+  /** Generations in progress: `close()` stops them and waits before disposing the model. */
+  const active = new Map(); // AbortController -> promise of the request's handling
+
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (req.method === 'GET' && url.pathname === '/health') {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, model: model.name }));
     } else if (req.method === 'POST' && url.pathname === '/v1/generate') {
-      readJson(req)
-        .then((body) => handleGenerate(body, res))
-        .catch((error) => sendError(res, 400, error.message));
+      const controller = new AbortController();
+      const handling = readJson(req)
+        .then((body) => handleGenerate(body, res, controller))
+        .catch((error) => sendError(res, 400, error.message))
+        .finally(() => active.delete(controller));
+      active.set(controller, handling);
     } else {
       sendError(res, 404, 'use POST /v1/generate or GET /health');
     }
   });
 
   /** Streams one generation as server-sent events: `token` events with text, then one `done` event. */
-  async function handleGenerate(body, res) {
+  async function handleGenerate(body, res, controller) {
     const prompt = body?.prompt;
     const maxNewTokens = body?.max_tokens ?? 64;
     if (typeof prompt !== 'string' || prompt.length === 0)
@@ -56,7 +62,6 @@ export async function startServer({
         ? autoregressive()
         : speculative({ drafter: promptLookup(), verifier: defaultVerifier() }); // lossless: same text, fewer forwards
     // A client that goes away stops its generation at the next step.
-    const controller = new AbortController();
     res.on('close', () => controller.abort(new Error('client disconnected')));
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
     const events = stream({
@@ -98,8 +103,13 @@ export async function startServer({
   return {
     url: `http://${host}:${address.port}`,
     async close() {
+      // Stop accepting, stop every generation at its next step and wait for it: disposing the
+      // model while a forward pass still runs in the worker would end that run abruptly.
+      const closed = new Promise((resolve) => server.close(resolve));
+      for (const controller of active.keys()) controller.abort(new Error('server closing'));
+      await Promise.allSettled(active.values());
       server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
+      await closed;
       await model.dispose();
     },
   };
