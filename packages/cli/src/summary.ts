@@ -12,10 +12,15 @@ export interface SummaryContext {
 /** The human statistics summary printed on stderr after a generation. */
 export function formatSummary(stats: RunStatistics, context: SummaryContext, style: ReturnType<typeof styler>): string {
   const seconds = stats.timeMs.total / 1000;
+  const overall = seconds > 0 ? stats.newTokens / seconds : 0;
+  // Strategies that commit their output at the end (beam search, superposed decoding) have no
+  // token-by-token phase: their decode rate would divide by almost nothing, so they get the overall rate.
+  const batchEmitted = stats.timeToFirstTokenMs > stats.timeMs.total / 2;
+  const rate = batchEmitted ? `${overall.toFixed(1)} tokens/s overall` : `${stats.tokensPerSecond.toFixed(1)} tokens/s`;
   const lines: string[] = [];
   lines.push(
     `${style.bold(plural(stats.newTokens, 'token'))} in ${formatMilliseconds(stats.timeMs.total)} · ` +
-      `${style.bold(`${stats.tokensPerSecond.toFixed(1)} tokens/s`)} · finish: ${context.finishReason}`,
+      `${style.bold(rate)} · finish: ${context.finishReason}`,
   );
   const modelPart = context.draftModelName
     ? `${context.modelName} + draft ${context.draftModelName}`
@@ -23,7 +28,7 @@ export function formatSummary(stats: RunStatistics, context: SummaryContext, sty
   lines.push(
     `model ${modelPart} · strategy ${context.strategy} · prompt ${plural(stats.promptTokens, 'token')} · ` +
       `first token after ${formatMilliseconds(stats.timeToFirstTokenMs)}` +
-      (seconds > 0 ? ` · overall ${(stats.newTokens / seconds).toFixed(1)} tokens/s` : ''),
+      (seconds > 0 && !batchEmitted ? ` · overall ${overall.toFixed(1)} tokens/s` : ''),
   );
   lines.push(`τ ${stats.tau.toFixed(2)} tokens per target forward (${plural(stats.targetForwards, 'forward')})`);
   if (stats.drafted > 0) {

@@ -51,4 +51,14 @@ describe('formatSummary', () => {
     expect(text).toContain('τ 1.00');
     expect(text).not.toContain('drafted');
   });
+
+  it('gives strategies that emit everything at the end their overall rate, not a decode rate', () => {
+    const text = formatSummary(
+      statistics({ drafted: 0, accepted: 0, timeToFirstTokenMs: 490, tokensPerSecond: 6300 }),
+      { strategy: 'beam-search', finishReason: 'length', modelName: 'tiny-lm' },
+      plain,
+    );
+    expect(text).toContain('128.0 tokens/s overall');
+    expect(text).not.toContain('6300');
+  });
 });
