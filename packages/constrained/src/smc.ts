@@ -3,6 +3,7 @@ import {
   createRng,
   InvalidArgumentError,
   InvalidStateError,
+  logSumExp,
   type MaybePromise,
   matrixRow,
   multinomialSampler,
@@ -324,19 +325,13 @@ async function kill(p: Particle): Promise<void> {
 
 /** Normalised weights exp(lw - logsumexp(lw)); all zero when every weight is -Infinity. */
 export function normalisedWeights(logWeights: readonly number[]): number[] {
-  const max = Math.max(...logWeights);
-  if (max === Number.NEGATIVE_INFINITY) return logWeights.map(() => 0);
-  const exps = logWeights.map((lw) => Math.exp(lw - max));
-  const sum = exps.reduce((a, b) => a + b, 0);
-  return exps.map((e) => e / sum);
+  const total = logSumExp(logWeights);
+  if (total === Number.NEGATIVE_INFINITY) return logWeights.map(() => 0);
+  return logWeights.map((lw) => Math.exp(lw - total));
 }
 
 function logMeanExp(values: readonly number[]): number {
-  const max = Math.max(...values);
-  if (max === Number.NEGATIVE_INFINITY) return max;
-  let sum = 0;
-  for (const v of values) sum += Math.exp(v - max);
-  return max + Math.log(sum / values.length);
+  return logSumExp(values) - Math.log(values.length);
 }
 
 /**

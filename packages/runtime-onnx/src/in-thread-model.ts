@@ -438,14 +438,7 @@ class OnnxInThreadModel implements OnnxCausalLM, SequenceHost {
     if (!this.embedTokensSession) {
       throw new CapabilityError('inputEmbeddings', `model "${this.name}" has no decodekit/embed_tokens.onnx.`);
     }
-    const ids = new BigInt64Array(tokens.length);
-    for (let i = 0; i < tokens.length; i++) {
-      const token = tokens[i];
-      if (!Number.isInteger(token) || token < 0 || token >= this.vocabSize) {
-        throw new TokenOutOfRangeError(token, this.vocabSize, `model "${this.name}" embed`);
-      }
-      ids[i] = BigInt(token);
-    }
+    const ids = BigInt64Array.from(this.checkedTokenIds(tokens, 'embed'), BigInt);
     const session = await this.embedTokensSession();
     const { ort } = this.context;
     const result = await session.run({ input_ids: new ort.Tensor('int64', ids, [1, tokens.length]) }, [
@@ -474,6 +467,19 @@ class OnnxInThreadModel implements OnnxCausalLM, SequenceHost {
 
   private layeredHostCache?: LayeredHost;
 
+  /** The tokens as ids, or a `TokenOutOfRangeError` naming the first one outside the vocabulary. */
+  private checkedTokenIds(tokens: ArrayLike<number>, what: string): Int32Array {
+    const ids = new Int32Array(tokens.length);
+    for (let i = 0; i < tokens.length; i++) {
+      const token = tokens[i];
+      if (!Number.isInteger(token) || token < 0 || token >= this.vocabSize) {
+        throw new TokenOutOfRangeError(token, this.vocabSize, `model "${this.name}" ${what} ${i}`);
+      }
+      ids[i] = token;
+    }
+    return ids;
+  }
+
   /** The model as a layered sequence sees it: per-layer runs, whole-model runs, embeddings, head. */
   private layeredHost(): LayeredHost {
     if (this.layeredHostCache) return this.layeredHostCache;
@@ -485,15 +491,7 @@ class OnnxInThreadModel implements OnnxCausalLM, SequenceHost {
       contextLength: this.contextLength,
       geometry: this.geometry,
       assertOpen: () => this.assertOpen(),
-      checkTokens: (tokens) => {
-        const ids = Int32Array.from(tokens);
-        for (let i = 0; i < ids.length; i++) {
-          if (!Number.isInteger(tokens[i]) || ids[i] < 0 || ids[i] >= this.vocabSize) {
-            throw new TokenOutOfRangeError(tokens[i], this.vocabSize, `model "${this.name}" block token ${i}`);
-          }
-        }
-        return ids;
-      },
+      checkTokens: (tokens) => this.checkedTokenIds(tokens, 'block token'),
       embedRows: async (tokens) => {
         // A table lookup in the (cached) embedding matrix instead of one graph run per step.
         const matrix = await this.loadEmbeddingMatrix();
