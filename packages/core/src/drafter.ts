@@ -24,6 +24,27 @@ export interface Draft {
    * same sampler chain the target uses. Siblings drawn from the same distribution share one row.
    */
   readonly q?: readonly (Float32Array | undefined)[];
+  /**
+   * Rows the loop appends to the verification block after the draft nodes, fed as input embeddings
+   * (no vocabulary token): Parallel Prompt Decoding's trained prompt tokens, whose target outputs are
+   * the next step's drafts. They are never verified or committed; the cache drops them with the
+   * rejected nodes, and their raw logits come back in `DraftFeedback.extraLogits`. Needs a target with
+   * `inputEmbeddings` and `treeAttention` (declare `requires.extraRows`). The loop leaves them out
+   * when the block would not fit the context window (the feedback then has no `extraLogits`).
+   */
+  readonly extraRows?: DraftExtraRows;
+}
+
+/** Extra embedding rows of a draft (`Draft.extraRows`). */
+export interface DraftExtraRows {
+  /** Row-major `[rows, hiddenSize]` input embeddings, one row per entry of `parents`. */
+  readonly embeddings: Float32Array;
+  /**
+   * What each row attaches to, so that it attends to the prefix and that node's path: -1 the root,
+   * `i < tokens.length` draft node i, `tokens.length + k` (k < j) an earlier extra row k. A row sits at
+   * its parent's position + 1.
+   */
+  readonly parents: ArrayLike<number>;
 }
 
 /** What a drafter needs from the target, checked once before generation starts. */
@@ -32,6 +53,8 @@ export interface DrafterRequirements {
   readonly hiddenStates?: boolean;
   /** The drafter proposes branching trees; without tree attention the loop verifies the first-child path. */
   readonly treeDrafts?: boolean;
+  /** Drafts carry `extraRows` (embedding rows in the verification block): the target needs `inputEmbeddings` and `treeAttention`. */
+  readonly extraRows?: boolean;
 }
 
 export interface DraftContext {
@@ -62,6 +85,10 @@ export interface DraftFeedback {
   readonly targetLogits: Matrix;
   /** Target last hidden states for the same rows, when the drafter required them. */
   readonly targetHiddenStates?: Matrix;
+  /** Raw target logits of the draft's `extraRows`, one row each in order, when the loop ran them. Do not modify. */
+  readonly extraLogits?: Matrix;
+  /** Target last hidden states of the extra rows, when the drafter required hidden states and the loop ran them. */
+  readonly extraHiddenStates?: Matrix;
 }
 
 export interface DrafterStartContext {

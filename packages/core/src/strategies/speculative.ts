@@ -1,6 +1,7 @@
-import type { Draft, Drafter } from '../drafter.js';
+import type { Draft, DraftExtraRows, Drafter } from '../drafter.js';
 import { CapabilityError, InvalidArgumentError, TokenOutOfRangeError } from '../errors.js';
-import type { Sequence } from '../model.js';
+import { createMatrix, type Matrix } from '../matrix.js';
+import type { CausalLM, Sequence } from '../model.js';
 import type { Strategy, StrategyContext, StrategyRun } from '../strategy.js';
 import { firstChildPath, isChain, isTreePath, treeDepths, validateParents } from '../tree.js';
 import type { Verifier } from '../verifier.js';
@@ -42,6 +43,7 @@ export function speculative(options: SpeculativeOptions): Strategy {
           `drafter "${drafter.name}" needs the target's hidden states, which model "${model.name}" does not output`,
         );
       }
+      if (drafter.requires?.extraRows) checkExtraRowsCapability(model, drafter.name);
       // Self-speculative drafters own the target sequence so verification reuses their work.
       const sequence = drafter.openTargetSequence ? await drafter.openTargetSequence(model) : model.openSequence();
       try {
@@ -75,6 +77,7 @@ function speculativeRun(
   const promptLength = context.prompt.length;
   const tokens: number[] = Array.from(context.prompt);
   let pending: Float32Array | undefined = prefillLogits;
+  let embeddingTable: Promise<Matrix> | undefined;
 
   return {
     async step(budget) {
@@ -98,30 +101,48 @@ function speculativeRun(
       if (!model.capabilities.treeAttention && !isChain(draft.parents))
         draft = restrictToPath(draft, firstChildPath(draft.parents));
       const drafted = draft.tokens.length;
+      let extra = draft.extraRows;
+      if (extra) {
+        checkExtraRows(extra, drafted, model, drafter.name);
+        // Extra rows only feed later drafts: without room for them the step verifies the draft alone.
+        if (extra.parents.length === 0 || drafted + 1 + extra.parents.length > model.contextLength - sequence.length)
+          extra = undefined;
+      }
       context.emit({ type: 'draft-end', drafted, timeMs: performance.now() - draftStart });
 
       const verifyStart = performance.now();
       const root = tokens[tokens.length - 1];
       const chain = isChain(draft.parents);
-      const blockTokens = new Int32Array(drafted + 1);
+      const extraCount = extra ? extra.parents.length : 0;
+      const rows = drafted + 1;
+      const blockTokens = new Int32Array(rows + extraCount).fill(-1);
       blockTokens[0] = root;
       for (let i = 0; i < drafted; i++) blockTokens[i + 1] = draft.tokens[i];
       let blockParents: Int32Array | undefined;
-      if (!chain) {
-        blockParents = new Int32Array(drafted + 1);
+      if (!chain || extra) {
+        blockParents = new Int32Array(rows + extraCount);
         blockParents[0] = -1;
         for (let i = 0; i < drafted; i++) blockParents[i + 1] = draft.parents[i] + 1;
+        for (let j = 0; j < extraCount; j++) blockParents[rows + j] = (extra as DraftExtraRows).parents[j] + 1;
       }
-      const output = await stats.time('verify', () =>
-        sequence.forward(
-          { tokens: blockTokens, parents: blockParents },
+      const output = await stats.time('verify', async () => {
+        let embeddings: Float32Array | undefined;
+        if (extra) {
+          embeddingTable ??= Promise.resolve((model.embeddingMatrix as () => Matrix | Promise<Matrix>)());
+          embeddings = blockEmbeddings(await embeddingTable, blockTokens, rows, extra.embeddings);
+        }
+        return sequence.forward(
+          { tokens: blockTokens, parents: blockParents, embeddings },
           { logits: 'all', hiddenStates: settings.wantsHidden, signal },
-        ),
-      );
+        );
+      });
       stats.targetForwards++;
+      const targetLogits = extra ? topRows(output.logits, rows) : output.logits;
+      const targetHiddenStates =
+        extra && output.hiddenStates ? topRows(output.hiddenStates, rows) : output.hiddenStates;
 
       const verification = await stats.time('sample', () =>
-        verifier.verify({ draft, targetLogits: output.logits, tokens: committed, promptLength, sampler, rng }),
+        verifier.verify({ draft, targetLogits, tokens: committed, promptLength, sampler, rng }),
       );
       const path = verification.path;
       if (!isTreePath(draft.parents, path, drafted)) {
@@ -152,8 +173,14 @@ function speculativeRun(
           acceptedPath: path,
           nextToken: verification.next,
           tokens: Int32Array.from(tokens),
-          targetLogits: output.logits,
-          targetHiddenStates: output.hiddenStates,
+          targetLogits,
+          targetHiddenStates,
+          ...(extra
+            ? {
+                extraLogits: bottomRows(output.logits, rows),
+                ...(output.hiddenStates ? { extraHiddenStates: bottomRows(output.hiddenStates, rows) } : {}),
+              }
+            : {}),
         };
         await stats.time('draft', () => drafter.observe?.(feedback));
       }
@@ -196,7 +223,60 @@ function checkDraft(draft: Draft, maxTokens: number, vocabSize: number, name: st
   }
 }
 
-/** The draft restricted to one root-to-node path (for chain-only models). */
+function checkExtraRowsCapability(model: CausalLM, name: string): void {
+  const { inputEmbeddings, treeAttention } = model.capabilities;
+  if (!inputEmbeddings || !treeAttention || !model.embeddingMatrix) {
+    throw new CapabilityError(
+      inputEmbeddings ? 'treeAttention' : 'inputEmbeddings',
+      `drafter "${name}" adds embedding rows to the verification block, which needs a target with input embeddings and tree attention; model "${model.name}" has ${inputEmbeddings ? 'no tree attention' : 'no input embeddings'}`,
+    );
+  }
+}
+
+function checkExtraRows(extra: DraftExtraRows, drafted: number, model: CausalLM, name: string): void {
+  checkExtraRowsCapability(model, name);
+  const count = extra.parents?.length ?? -1;
+  if (
+    !(extra.embeddings instanceof Float32Array) ||
+    count < 0 ||
+    extra.embeddings.length !== count * model.hiddenSize
+  ) {
+    throw new InvalidArgumentError(
+      `drafter "${name}"`,
+      `extraRows must hold ${model.hiddenSize} embedding values per parent entry (got ${extra.embeddings?.length} values for ${count} rows)`,
+    );
+  }
+  for (let j = 0; j < count; j++) {
+    const parent = extra.parents[j];
+    if (!Number.isInteger(parent) || parent < -1 || parent >= drafted + j) {
+      throw new InvalidArgumentError(
+        `drafter "${name}"`,
+        `extra row ${j} has parent ${parent}; it must be -1 (the root), a draft node or an earlier extra row (< ${drafted + j})`,
+      );
+    }
+  }
+}
+
+/** Block embeddings: the token rows from the embedding table, then the extra rows as given. */
+function blockEmbeddings(table: Matrix, tokens: Int32Array, rows: number, extra: Float32Array): Float32Array {
+  const width = table.columns;
+  const out = new Float32Array(tokens.length * width);
+  for (let i = 0; i < rows; i++) out.set(table.data.subarray(tokens[i] * width, (tokens[i] + 1) * width), i * width);
+  out.set(extra, rows * width);
+  return out;
+}
+
+/** The first `rows` rows of `matrix` (a view). */
+function topRows(matrix: Matrix, rows: number): Matrix {
+  return createMatrix(rows, matrix.columns, matrix.data.subarray(0, rows * matrix.columns));
+}
+
+/** The rows of `matrix` after the first `rows` (a view). */
+function bottomRows(matrix: Matrix, rows: number): Matrix {
+  return createMatrix(matrix.rows - rows, matrix.columns, matrix.data.subarray(rows * matrix.columns));
+}
+
+/** The draft restricted to one root-to-node path (for chain-only models); extra rows are dropped. */
 function restrictToPath(draft: Draft, path: readonly number[]): Draft {
   return {
     tokens: path.map((node) => draft.tokens[node]),
