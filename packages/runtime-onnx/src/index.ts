@@ -11,6 +11,7 @@ export type { ModelConfig } from './model-files.js';
 export { readModelDirectory } from './model-files.js';
 export type { LoadModelOptions } from './options.js';
 export type {
+  LayeredInjection,
   LayeredRunOptions,
   LayeredRunOutput,
   OnnxCausalLM,

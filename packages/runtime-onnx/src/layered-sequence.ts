@@ -79,6 +79,27 @@ function concatRows(a: Float32Array, b: Float32Array): Float32Array {
   return out;
 }
 
+/** Checks injected rows and returns them with the parents of block + extra rows (-1 = the cache). */
+function injectedRows(
+  given: { readonly hidden: Float32Array; readonly parents: ArrayLike<number> },
+  blockParents: Int32Array | undefined,
+  rows: number,
+  width: number,
+): { hidden: Float32Array; count: number; parents: Int32Array } {
+  const count = given?.parents?.length ?? 0;
+  if (!(given?.hidden instanceof Float32Array) || count < 1 || given.hidden.length !== count * width) {
+    throw new InvalidArgumentError(
+      'inject.rows',
+      `must return 1 or more rows of ${width} values with one parent each (got ${given?.hidden?.length} values, ${count} parents)`,
+    );
+  }
+  const parents = new Int32Array(rows + count);
+  for (let i = 0; i < rows; i++) parents[i] = blockParents ? blockParents[i] : i - 1;
+  for (let j = 0; j < count; j++) parents[rows + j] = given.parents[j];
+  validateParents(parents, 'inject.rows parents');
+  return { hidden: given.hidden, count, parents };
+}
+
 /**
  * A sequence whose decoder layers keep their own KV caches and committed lengths, so that a range
  * of layers can run ahead of the others and later layers can catch up without recomputing the
@@ -193,6 +214,18 @@ export class LayeredSequence implements OnnxLayeredSequence {
     }
     if (keep < recorded) this.cut(keep);
     const lengths = this.layerLengths();
+    const inject = options.inject;
+    if (inject) {
+      if (!Number.isInteger(inject.layer) || inject.layer < 1 || inject.layer >= count) {
+        throw new InvalidArgumentError('inject.layer', `must be an integer in [1, ${count - 1}], got ${inject.layer}`);
+      }
+      if (!(to === count && lengths.every((n) => n === start))) {
+        throw new InvalidArgumentError(
+          'inject',
+          'injected rows need every layer at the block start and to = numLayers',
+        );
+      }
+    }
     if (parents && !(to === count && lengths.every((n) => n === start))) {
       throw new InvalidArgumentError(
         'block.parents',
@@ -204,7 +237,7 @@ export class LayeredSequence implements OnnxLayeredSequence {
     this.busy = true;
     try {
       const level = lengths.every((n) => n === start);
-      if (level && to === count && !options.layerOutputs && !options.exitHidden) {
+      if (level && to === count && !options.layerOutputs && !options.exitHidden && !inject) {
         return await this.runWhole(tokens, parents, start, logitsMode, options);
       }
       const width = host.hiddenSize;
@@ -212,6 +245,8 @@ export class LayeredSequence implements OnnxLayeredSequence {
       let carryStart = lengths[0];
       let carry = carryStart < end ? await host.embedRows(tokens.subarray(carryStart - start)) : noRows;
       const next = this.layers.slice();
+      // Injected rows (level sequence: every layer runs the whole block) ride after the block's rows.
+      let extra: { hidden: Float32Array; count: number; parents: Int32Array } | undefined;
       for (let layer = 0; layer < to; layer++) {
         throwIfAborted(options.signal);
         const state = next[layer];
@@ -220,6 +255,34 @@ export class LayeredSequence implements OnnxLayeredSequence {
         const rows = end - first;
         if (input.length !== rows * width) {
           throw new InvalidStateError(`layer ${layer} has ${input.length / width} input rows for ${rows} positions`);
+        }
+        if (inject && layer === inject.layer) {
+          extra = injectedRows(await inject.rows(createMatrix(rows, width, input)), parents, rows, width);
+          host.assertOpen();
+        }
+        if (extra) {
+          const total = rows + extra.count;
+          const result = await host.runLayer(
+            layer,
+            first,
+            [state.kv.arrays[0], state.kv.arrays[1]],
+            concatRows(input, extra.hidden),
+            total,
+            extra.parents,
+          );
+          host.assertOpen();
+          // The extra rows' KV entries are dropped: the cache keeps the block only.
+          const kv = sliceCache(
+            { length: first + total, arrays: result.present },
+            { ...host.geometry, layers: 1 },
+            end,
+          );
+          next[layer] = { kv, pending: noRows };
+          carry = result.hidden.subarray(0, rows * width);
+          extra = { ...extra, hidden: result.hidden.subarray(rows * width) };
+          carryStart = first;
+          layerOutputs.push({ start: first, hidden: createMatrix(rows, width, carry) });
+          continue;
         }
         if (rows === 0) {
           carry = noRows;
@@ -278,6 +341,16 @@ export class LayeredSequence implements OnnxLayeredSequence {
       }
       if (options.exitHidden) output.exitHidden = exit;
       if (options.layerOutputs) output.layerOutputs = layerOutputs;
+      if (extra && (logitsMode !== 'none' || options.hiddenStates)) {
+        const head = await host.head(createMatrix(extra.count, width, extra.hidden));
+        return {
+          ...output,
+          injected: {
+            ...(logitsMode !== 'none' ? { logits: head.logits } : {}),
+            ...(options.hiddenStates ? { hiddenStates: head.hiddenStates } : {}),
+          },
+        };
+      }
       return output;
     } finally {
       this.busy = false;

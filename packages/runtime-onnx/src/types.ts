@@ -61,7 +61,26 @@ export interface LayeredRunOptions {
   readonly exitHidden?: boolean;
   /** Also return each layer's output rows (intermediate hidden states, pre-norm). */
   readonly layerOutputs?: boolean;
+  /**
+   * Extra rows that join the block at layer `inject.layer` and run through the layers above it
+   * (Hidden Transfer's pseudo hidden states). Their KV entries are discarded; their logits come back
+   * in `injected`. Needs every layer at `start` and `to` = every layer.
+   */
+  readonly inject?: LayeredInjection;
   readonly signal?: AbortSignal;
+}
+
+/**
+ * Rows injected into a layered run ({@link LayeredRunOptions.inject}): `rows` receives the block's
+ * input of layer `layer` (the pre-norm output of layer `layer - 1`, one row per block token) and
+ * returns the extra rows `[n, hiddenSize]` with what each attaches to: `parents[j]` is a block index,
+ * `block length + k` (k < j) an earlier extra row, or -1 for the cached prefix. A row sits at its
+ * parent's position + 1 and attends to the cache and its ancestors, as a tree block token does.
+ */
+export interface LayeredInjection {
+  /** The first layer the extra rows run through, in `[1, numLayers)`. */
+  readonly layer: number;
+  rows(input: Matrix): MaybePromise<{ readonly hidden: Float32Array; readonly parents: ArrayLike<number> }>;
 }
 
 /** What {@link OnnxLayeredSequence.run} returns. */
@@ -79,6 +98,8 @@ export interface LayeredRunOutput {
    * pre-norm outputs), or undefined when it had nothing to compute.
    */
   readonly layerOutputs?: readonly ({ readonly start: number; readonly hidden: Matrix } | undefined)[];
+  /** With `inject`: the extra rows' logits (every row, unless `logits` is 'none') and, with `hiddenStates`, their normalized states. */
+  readonly injected?: { readonly logits?: Matrix; readonly hiddenStates?: Matrix };
 }
 
 /**

@@ -144,6 +144,70 @@ describe('layered sequences (per-layer KV caches) on tiny-lm', () => {
     expect(maxAbsDifference((e.logits as Matrix).data, f.logits.data)).toBeLessThan(tolerance);
   });
 
+  it('injected rows: the block and the cache are unchanged, the rows equal running them after the accepted path', async () => {
+    const layers = model.layers;
+    if (!layers) throw new Error('layerSplit expected');
+    const at = 3;
+    const tree = { tokens: [20, 21, 22, 23], parents: [-1, 0, 0, 1] };
+    const reference = model.openSequence();
+    await reference.forward({ tokens: prompt });
+    const plain = await reference.forward(tree, { hiddenStates: true });
+    const layered = open();
+    await layered.forward({ tokens: prompt });
+    let extraInputs = new Float32Array(0);
+    const out = await layered.run(tree, {
+      logits: 'all',
+      hiddenStates: true,
+      inject: {
+        layer: at,
+        rows(input) {
+          expect(input.rows).toBe(tree.tokens.length);
+          // Two chained rows under node 1 (a perturbed copy of its layer input), one under node 2.
+          const H = input.columns;
+          extraInputs = new Float32Array(3 * H);
+          for (let d = 0; d < H; d++) {
+            extraInputs[d] = input.data[H + d] * 0.9 + 0.1;
+            extraInputs[H + d] = input.data[H + d] - 0.2;
+            extraInputs[2 * H + d] = input.data[2 * H + d] * 1.1;
+          }
+          return { hidden: extraInputs, parents: [1, 4, 2] };
+        },
+      },
+    });
+    expect(maxAbsDifference((out.logits as Matrix).data, plain.logits.data)).toBeLessThan(tolerance);
+    expect(maxAbsDifference((out.hiddenStates as Matrix).data, (plain.hiddenStates as Matrix).data)).toBeLessThan(
+      tolerance,
+    );
+    expect(out.injected?.logits?.rows).toBe(3);
+    expect(out.injected?.hiddenStates?.rows).toBe(3);
+    expect(layered.layerLengths()).toEqual(Array(L).fill(prompt.length + tree.tokens.length));
+    // Keep root -> node 1 in both; the next step (without injection) matches the reference.
+    layered.accept([0, 1]);
+    reference.accept([0, 1]);
+    // The rows under node 1, run after the accepted path through layers [at, L), give the same logits.
+    const H = model.hiddenSize;
+    const alone = await layers.runLayers(reference, { rows: 2, columns: H, data: extraInputs.slice(0, 2 * H) }, at, L);
+    const head = await layers.head(alone);
+    const injected = out.injected?.logits as Matrix;
+    expect(maxAbsDifference(injected.data.subarray(0, 2 * injected.columns), head.logits.data)).toBeLessThan(tolerance);
+    const c = await layered.forward({ tokens: [30, 31] });
+    const d = await reference.forward({ tokens: [30, 31] });
+    expect(maxAbsDifference(c.logits.data, d.logits.data)).toBeLessThan(tolerance);
+    // Typed errors: a layer outside [1, L), an unlevel sequence, bad rows.
+    const inject = (layer: number, parents: number[]) => ({
+      layer,
+      rows: (input: Matrix) => ({ hidden: new Float32Array(parents.length * input.columns), parents }),
+    });
+    await expect(layered.run({ tokens: [5] }, { inject: inject(0, [0]) })).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(layered.run({ tokens: [5] }, { inject: inject(at, [3]) })).rejects.toBeInstanceOf(
+      InvalidArgumentError,
+    );
+    await layered.run({ tokens: [5] }, { to: 2 });
+    await expect(
+      layered.run({ tokens: [5] }, { start: layered.length, inject: inject(at, [0]) }),
+    ).rejects.toBeInstanceOf(InvalidArgumentError);
+  });
+
   it('fork shares the caches; invalid calls throw typed errors', async () => {
     const layered = open();
     await layered.forward({ tokens: prompt.slice(0, 5) });
