@@ -166,8 +166,8 @@ mode any token that differs from autoregressive greedy decoding fails the run (e
 the prompt and position.
 
 ${formatFlags(benchFlags)}Methods: autoregressive, pld, token-recycling, aded, lookahead, rest, sps, pearl, specdec-pp,
-spectr, rsd, vocabtrim, the draft heads medusa, hydra, eagle (acceptance=typical: lossy typical
-acceptance), and the peers ort-raw (hand-written onnxruntime-node loop) and
+spectr, rsd, vocabtrim, the draft heads medusa, hydra (prefixAttention=true: Hydra++'s prefix layer),
+eagle, clover, chimera (acceptance=typical: lossy typical acceptance), and the peers ort-raw (hand-written onnxruntime-node loop) and
 transformers-js (needs @huggingface/transformers; see --transformers-dir).
 
 Examples:

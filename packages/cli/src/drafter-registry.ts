@@ -35,8 +35,8 @@ export const drafterPackages: readonly DrafterPackage[] = [
   },
   {
     packageName: '@decodekit/drafter-heads',
-    description: 'Medusa/Hydra/EAGLE-style heads on the target',
-    knownNames: ['medusa', 'hydra', 'eagle'],
+    description: 'Medusa/Hydra/EAGLE-style/Clover/Chimera heads on the target',
+    knownNames: ['medusa', 'hydra', 'eagle', 'clover', 'chimera'],
     needsDraftModel: false,
   },
   {

@@ -91,3 +91,88 @@ export interface FeatureDrafter {
 export function emptyFeatureCache(): FeatureCache {
   return { length: 0, key: new Float32Array(0), value: new Float32Array(0) };
 }
+
+/** One call of a context layer over committed target features (causal within the block, after its cache). */
+export interface ContextLayerInput {
+  /** `[rows, hiddenSize]`: the target's last hidden states of consecutive committed positions. */
+  readonly features: Float32Array;
+  /** Rotary position of each row. */
+  readonly positions: Int32Array;
+  readonly past: FeatureCache;
+}
+
+/** The output of a context layer call. */
+export interface ContextLayerOutput {
+  /** `[rows, hiddenSize]`: the layer's output of each row. */
+  readonly hidden: Float32Array;
+  /** The cache followed by this block's entries. */
+  readonly present: FeatureCache;
+  /**
+   * Clover only: the attention decoder's keys and values of these rows, row-major
+   * `[numKeyValueHeads, rows, headDim]` each.
+   */
+  readonly context?: { readonly key: Float32Array; readonly value: Float32Array };
+}
+
+/**
+ * A decoder layer with its own KV cache that runs over the target's committed hidden states (Hydra++'s
+ * prefix-attention layer, Clover's augmenting block, Chimera's full-context decoder).
+ */
+export interface ContextLayer {
+  readonly hiddenSize: number;
+  readonly numKeyValueHeads: number;
+  readonly headDim: number;
+  run(input: ContextLayerInput): MaybePromise<ContextLayerOutput>;
+  dispose?(): MaybePromise<void>;
+}
+
+/** Keys and values over the committed prefix, row-major `[numKeyValueHeads, length, headDim]` each. */
+export interface PrefixKeyValues {
+  readonly length: number;
+  readonly key: Float32Array;
+  readonly value: Float32Array;
+}
+
+/**
+ * Clover's recurrent draft step: reads a token and the state of the path above it, attends to the
+ * augmented prefix (`context`), and returns the next state and its next-token top-k.
+ */
+export interface CloverDecoder {
+  readonly hiddenSize: number;
+  readonly numKeyValueHeads: number;
+  readonly headDim: number;
+  readonly topK: number;
+  /** `states` `[rows, hiddenSize]`; `tokens` and `positions` one per row. */
+  run(
+    states: Float32Array,
+    tokens: Int32Array,
+    positions: Int32Array,
+    context: PrefixKeyValues,
+  ): MaybePromise<{ readonly states: Float32Array; readonly top: TopTokens }>;
+  dispose?(): MaybePromise<void>;
+}
+
+/** One call of Chimera's draft graph over a block of query rows (one per expanded tree node). */
+export interface ChimeraDecoderInput {
+  /** `[rows, 3]`: the trigram (x_{p−2}, x_{p−1}, x_p) ending at each row's token. */
+  readonly trigrams: Int32Array;
+  /** `[hiddenSize]`: the target's hidden state before the root (the residual heads' input). */
+  readonly anchor: Float32Array;
+  /** Residual head of each row: the depth of its token below the root (0 for the root). */
+  readonly heads: Int32Array;
+  readonly positions: Int32Array;
+  /** `[rows, past.length + rows]`: 1 where row r may attend to cache entry / block row j. */
+  readonly mask: Uint8Array;
+  readonly past: FeatureCache;
+}
+
+/** Chimera's trigram encoder + full-context decoder + residual heads (the draft rows). */
+export interface ChimeraDecoder {
+  readonly hiddenSize: number;
+  readonly numKeyValueHeads: number;
+  readonly headDim: number;
+  readonly numHeads: number;
+  readonly topK: number;
+  run(input: ChimeraDecoderInput): MaybePromise<{ readonly top: TopTokens; readonly present: FeatureCache }>;
+  dispose?(): MaybePromise<void>;
+}

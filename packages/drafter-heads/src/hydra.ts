@@ -7,9 +7,10 @@ import {
   emptyDraft,
   type MaybePromise,
 } from '@decodekit/core';
-import type { HydraHeads } from './backend.js';
+import type { ContextLayer, HydraHeads } from './backend.js';
+import { ContextState } from './context-state.js';
 import { checkHiddenSize, chooseTree, resolveHeads } from './medusa.js';
-import { type LoadHeadsOptions, loadHydraHeads } from './onnx-heads.js';
+import { type LoadHeadsOptions, loadContextLayer, loadHydraHeads } from './onnx-heads.js';
 import { type SparseTree, truncateTree } from './sparse-tree.js';
 import { TargetFeatures } from './target-features.js';
 
@@ -24,6 +25,14 @@ export interface HydraOptions extends LoadHeadsOptions {
   readonly treeSize?: number;
   /** An explicit tree instead: root-to-node paths of child ranks. */
   readonly tree?: readonly (readonly number[])[];
+  /**
+   * Hydra++'s prefix-attention layer (default false): a decoder layer with its own KV cache runs over
+   * the target's hidden states of the whole prefix, and its output for the position before the root
+   * replaces that hidden state as the heads' input. Trees then come from `heads.json`'s `hydrapp` entry.
+   */
+  readonly prefixAttention?: boolean;
+  /** The prefix layer (default: `hydrapp.prefix.onnx` of `directory`); implies `prefixAttention`. */
+  readonly prefixLayer?: ContextLayer | (() => MaybePromise<ContextLayer>);
 }
 
 /**
@@ -33,6 +42,10 @@ export interface HydraOptions extends LoadHeadsOptions {
  * Medusa's, chosen by measured acceptance on the validation split) is built level by level: one head
  * call per depth, batched over the nodes of that depth that have children.
  *
+ * With `prefixAttention` (Hydra++'s `prefix-mlp` head architecture), one extra decoder layer over
+ * the target's prefix hidden states (own KV cache, one call per step for the newly committed rows)
+ * feeds the heads instead of the raw hidden state.
+ *
  * Deterministic drafts: exact with `defaultVerifier()`; `headVerifier({ acceptance: 'typical' })`
  * is the lossy typical acceptance. Needs hidden states and tree attention.
  *
@@ -41,7 +54,10 @@ export interface HydraOptions extends LoadHeadsOptions {
  */
 export function hydra(options: HydraOptions = {}): Drafter {
   const features = new TargetFeatures();
+  const withPrefix = options.prefixAttention === true || options.prefixLayer !== undefined;
+  const prefix = new ContextState();
   let heads: HydraHeads | undefined;
+  let layer: ContextLayer | undefined;
   let tree: SparseTree | undefined;
   return {
     name: 'hydra',
@@ -49,11 +65,18 @@ export function hydra(options: HydraOptions = {}): Drafter {
     async start(context: DrafterStartContext) {
       heads ??= await resolveHeads(options.heads, () => loadHydraHeads(options));
       checkHiddenSize('hydra', heads, context);
-      tree ??= chooseTree('hydra', options, heads);
+      if (withPrefix) {
+        layer ??= await resolveHeads(options.prefixLayer, () => loadContextLayer('hydrapp.prefix', options));
+        checkHiddenSize('hydra', layer, context);
+      }
+      tree ??= chooseTree(withPrefix ? 'hydrapp' : 'hydra', options, heads);
       features.start(context);
+      prefix.reset();
     },
     async propose(context: DraftContext): Promise<Draft> {
-      const anchor = features.anchor(context.tokens);
+      // Hydra++: the prefix layer catches up on the committed features; its newest output is the anchor.
+      if (layer) await prefix.update(layer, features.take());
+      const anchor = layer ? prefix.anchor(context.tokens)?.output : features.anchor(context.tokens);
       if (!heads || !tree || !anchor || context.maxTokens === 0) return emptyDraft;
       const t = truncateTree(tree, context.maxTokens);
       const n = t.ranks.length;
@@ -91,6 +114,7 @@ export function hydra(options: HydraOptions = {}): Drafter {
     },
     dispose() {
       features.reset();
+      prefix.reset();
     },
   };
 }

@@ -48,9 +48,9 @@ export function checkHiddenSize(name: string, heads: { hiddenSize: number }, con
   }
 }
 
-/** Resolves the tree option of Medusa / Hydra: explicit choices, or the manifest's tree for a size. */
+/** Resolves the tree option of a tree method: explicit choices, or the manifest's tree (`trees[method]`) for a size. */
 export function chooseTree(
-  method: 'medusa' | 'hydra',
+  method: string,
   options: { tree?: readonly (readonly number[])[]; treeSize?: number; directory?: string },
   heads: { numHeads: number; topK: number },
 ): SparseTree {

@@ -4,6 +4,12 @@ import { CapabilityError, ModelFormatError } from '@decodekit/core';
 import { tinyLmHeads } from '@decodekit/models-tiny';
 import type * as OnnxRuntime from 'onnxruntime-node';
 import type {
+  ChimeraDecoder,
+  ChimeraDecoderInput,
+  CloverDecoder,
+  ContextLayer,
+  ContextLayerInput,
+  ContextLayerOutput,
   FeatureCache,
   FeatureDrafter,
   FeatureDrafterInput,
@@ -34,8 +40,10 @@ export interface DraftHeadsManifest {
   readonly numHeads: number;
   readonly topK: number;
   readonly eagle: { readonly numKeyValueHeads: number; readonly headDim: number };
+  /** Key/value shape of the side layers (Hydra++ prefix layer, Clover, Chimera); version 2 on. */
+  readonly cache?: { readonly numKeyValueHeads: number; readonly headDim: number };
   readonly graphs: Readonly<Record<string, { readonly file: string }>>;
-  /** Trees by node count, per tree-based method (`medusa`, `hydra`). */
+  /** Trees by node count, per tree-based method (`medusa`, `hydra`, `hydrapp`, `clover`, `chimera`). */
   readonly trees: Readonly<Record<string, Readonly<Record<string, HeadTree>>>>;
   readonly accuracy?: unknown;
 }
@@ -222,6 +230,141 @@ export async function loadFeatureDrafter(options: LoadHeadsOptions = {}): Promis
         features: out.hidden_states_out.data as Float32Array,
         top: topTokens(out.top_ids, out.top_logprobs, rows, topK),
         present,
+      };
+    },
+  };
+}
+
+function maskTensor(ort: Ort, mask: Uint8Array, rows: number, total: number): Tensor {
+  const data = new BigInt64Array(mask.length);
+  for (let i = 0; i < mask.length; i++) data[i] = mask[i] ? 1n : 0n;
+  return new ort.Tensor('int64', data, [1, rows, total]);
+}
+
+function cacheShape(manifest: DraftHeadsManifest): { numKeyValueHeads: number; headDim: number } {
+  return manifest.cache ?? manifest.eagle;
+}
+
+/** The side-layer graphs: Hydra++'s prefix layer, Clover's augmenting block, Chimera's full-context decoder. */
+export type ContextGraph = 'hydrapp.prefix' | 'clover.context' | 'chimera.context';
+
+/**
+ * Loads a context-layer graph of a heads directory: a decoder layer with its own cache over the
+ * target's committed hidden states (causal within each block).
+ */
+export async function loadContextLayer(graph: ContextGraph, options: LoadHeadsOptions = {}): Promise<ContextLayer> {
+  const directory = options.directory ?? tinyLmHeads;
+  const manifest = readHeadsManifest(directory);
+  const [ort, run] = await Promise.all([importOrt(), session(directory, graph, threadsOf(options))]);
+  const { hiddenSize } = manifest;
+  const { numKeyValueHeads, headDim } = cacheShape(manifest);
+  const withContext = graph === 'clover.context';
+  return {
+    hiddenSize,
+    numKeyValueHeads,
+    headDim,
+    async run(input: ContextLayerInput): Promise<ContextLayerOutput> {
+      const rows = input.positions.length;
+      const past = input.past.length;
+      const mask = new Uint8Array(rows * (past + rows));
+      for (let r = 0; r < rows; r++) mask.fill(1, r * (past + rows), r * (past + rows) + past + r + 1);
+      const cacheDims = [1, numKeyValueHeads, past, headDim];
+      const outputs = ['hidden_states_out', 'present_key', 'present_value'];
+      if (withContext) outputs.push('context_key', 'context_value');
+      const out = await run.run(
+        {
+          features: new ort.Tensor('float32', input.features, [1, rows, hiddenSize]),
+          position_ids: int64(ort, input.positions, [1, rows]),
+          tree_mask: maskTensor(ort, mask, rows, past + rows),
+          past_key: new ort.Tensor('float32', input.past.key, cacheDims),
+          past_value: new ort.Tensor('float32', input.past.value, cacheDims),
+        },
+        outputs,
+      );
+      return {
+        hidden: out.hidden_states_out.data as Float32Array,
+        present: {
+          length: past + rows,
+          key: out.present_key.data as Float32Array,
+          value: out.present_value.data as Float32Array,
+        },
+        context: withContext
+          ? { key: out.context_key.data as Float32Array, value: out.context_value.data as Float32Array }
+          : undefined,
+      };
+    },
+  };
+}
+
+/** Loads Clover's draft step graph (`clover.onnx`) of a heads directory. */
+export async function loadCloverDecoder(options: LoadHeadsOptions = {}): Promise<CloverDecoder> {
+  const directory = options.directory ?? tinyLmHeads;
+  const manifest = readHeadsManifest(directory);
+  const [ort, run] = await Promise.all([importOrt(), session(directory, 'clover', threadsOf(options))]);
+  const { hiddenSize, topK } = manifest;
+  const { numKeyValueHeads, headDim } = cacheShape(manifest);
+  return {
+    hiddenSize,
+    numKeyValueHeads,
+    headDim,
+    topK,
+    async run(states, tokens, positions, context) {
+      const rows = tokens.length;
+      const dims = [1, numKeyValueHeads, context.length, headDim];
+      const out = await run.run(
+        {
+          state: new ort.Tensor('float32', states, [rows, hiddenSize]),
+          input_ids: int64(ort, tokens, [rows]),
+          position_ids: int64(ort, positions, [rows]),
+          context_key: new ort.Tensor('float32', context.key, dims),
+          context_value: new ort.Tensor('float32', context.value, dims),
+        },
+        ['state_out', 'top_logprobs', 'top_ids'],
+      );
+      return {
+        states: out.state_out.data as Float32Array,
+        top: topTokens(out.top_ids, out.top_logprobs, rows, topK),
+      };
+    },
+  };
+}
+
+/** Loads Chimera's draft graph (`chimera.onnx`) of a heads directory. */
+export async function loadChimeraDecoder(options: LoadHeadsOptions = {}): Promise<ChimeraDecoder> {
+  const directory = options.directory ?? tinyLmHeads;
+  const manifest = readHeadsManifest(directory);
+  const [ort, run] = await Promise.all([importOrt(), session(directory, 'chimera', threadsOf(options))]);
+  const { hiddenSize, numHeads, topK } = manifest;
+  const { numKeyValueHeads, headDim } = cacheShape(manifest);
+  return {
+    hiddenSize,
+    numKeyValueHeads,
+    headDim,
+    numHeads,
+    topK,
+    async run(input: ChimeraDecoderInput) {
+      const rows = input.heads.length;
+      const total = input.past.length + rows;
+      const cacheDims = [1, numKeyValueHeads, input.past.length, headDim];
+      const out = await run.run(
+        {
+          input_ids: int64(ort, input.trigrams, [1, rows, 3]),
+          anchor: new ort.Tensor('float32', input.anchor, [1, hiddenSize]),
+          head_ids: int64(ort, input.heads, [1, rows]),
+          position_ids: int64(ort, input.positions, [1, rows]),
+          tree_mask: maskTensor(ort, input.mask, rows, total),
+          past_key: new ort.Tensor('float32', input.past.key, cacheDims),
+          past_value: new ort.Tensor('float32', input.past.value, cacheDims),
+        },
+        ['top_logprobs', 'top_ids', 'present_key', 'present_value'],
+      );
+      return {
+        top: topTokens(out.top_ids, out.top_logprobs, rows, topK),
+        present: {
+          length: total,
+          key: out.present_key.data as Float32Array,
+          value: out.present_value.data as Float32Array,
+        },
       };
     },
   };

@@ -1,4 +1,6 @@
 import type { Drafter } from '@decodekit/core';
+import { chimera } from './chimera.js';
+import { clover } from './clover.js';
 import { eagle } from './eagle.js';
 import { hydra } from './hydra.js';
 import { medusa } from './medusa.js';
@@ -11,6 +13,8 @@ export const headDrafters = {
   medusa,
   hydra,
   eagle,
+  clover,
+  chimera,
 } as const satisfies Record<string, (options: never) => Drafter>;
 
 /** A CLI name of `headDrafters`. */
@@ -24,4 +28,6 @@ export const headDrafterVerifiers: Readonly<Record<HeadDrafterName, string>> = O
   medusa: 'defaultVerifier',
   hydra: 'defaultVerifier',
   eagle: 'defaultVerifier',
+  clover: 'defaultVerifier',
+  chimera: 'defaultVerifier',
 });
