@@ -8,7 +8,7 @@ Usage:
   decodekit generate [options] PROMPT   generate text after PROMPT (or standard input)
   decodekit inspect [DIR]               show what a model directory holds and supports
   decodekit bench [options]             speed and tau of every method vs autoregressive, same run
-  decodekit image --class C --out F     draw class-conditional images (raster AR, SJD, NAR) to a PNG
+  decodekit image --class C --out F     draw class-conditional images (raster AR, SJD, NAR, VAR, CoDe) to a PNG
   decodekit --version                   print the version
   decodekit COMMAND --help              options of a command
 

@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { type CausalLM, createRng, type Rng } from '@decodekit/core';
 import { type FlagSpec, formatFlags, parseFlags } from './flags.js';
+import { runVarImage } from './image-var.js';
 import { type CliIo, formatMilliseconds, styler } from './io.js';
 import { importPackage } from './optional-import.js';
 import { packages } from './packages.js';
@@ -48,7 +49,7 @@ interface ImageModelsModule {
 }
 
 const group = 'Options';
-const methods = ['raster', 'sjd', 'nar'] as const;
+const methods = ['raster', 'sjd', 'nar', 'var', 'code'] as const;
 const initialisations = ['random', 'repeat-horizon', 'sample-horizon'];
 
 /** The flags of `decodekit image`. */
@@ -66,7 +67,8 @@ export const imageFlags: readonly FlagSpec[] = [
     kind: 'string',
     value: 'M',
     group,
-    description: 'raster (AR, one token per step), sjd (Speculative Jacobi Decoding) or nar (default raster)',
+    description:
+      'raster (AR, one token per step), sjd (Speculative Jacobi Decoding), nar, var (next-scale prediction) or code (CoDe: large drafter, small refiner) (default raster)',
   },
   { name: 'cfg', kind: 'number', value: 'S', group, description: 'classifier-free guidance scale (default 1: off)' },
   {
@@ -120,6 +122,14 @@ export const imageFlags: readonly FlagSpec[] = [
     group,
     description: 'SJD: new draft slots: random (default), repeat-horizon, sample-horizon',
   },
+  {
+    name: 'split',
+    kind: 'integer',
+    value: 'N',
+    min: 1,
+    group,
+    description: 'CoDe: scales made by the large drafter before the small refiner takes over (default 4)',
+  },
   { name: 'out', short: 'o', kind: 'string', value: 'FILE', group, description: 'PNG file to write (required)' },
   { name: 'columns', kind: 'integer', value: 'N', min: 1, group, description: 'images per row of the grid' },
   {
@@ -138,6 +148,27 @@ export const imageFlags: readonly FlagSpec[] = [
     description: 'raster AR model (default: the tiny image-ar)',
   },
   { name: 'nar-model', kind: 'string', value: 'DIR', group, description: 'NAR model (default: the tiny image-nar)' },
+  {
+    name: 'var-model',
+    kind: 'string',
+    value: 'DIR',
+    group,
+    description: 'VAR model, CoDe drafter (default: the tiny image-var-large)',
+  },
+  {
+    name: 'refiner-model',
+    kind: 'string',
+    value: 'DIR',
+    group,
+    description: 'CoDe refiner (default: the tiny image-var-small)',
+  },
+  {
+    name: 'var-vq',
+    kind: 'string',
+    value: 'DIR',
+    group,
+    description: 'multi-scale VQ of var/code (default: the tiny image-var-vq)',
+  },
   {
     name: 'vq',
     kind: 'string',
@@ -165,13 +196,17 @@ export function imageHelp(): string {
 Draws class-conditional images with the tiny image models of @decodekit/models-tiny (or your own:
 --ar-model, --nar-model, --vq) and writes them as one PNG grid. raster is plain autoregressive
 decoding (one forward step per token), sjd is Speculative Jacobi Decoding (same output law, fewer
-steps), nar is Neighbouring AR (one step per anti-diagonal: rows + columns − 1 steps). Progress
+steps), nar is Neighbouring AR (one step per anti-diagonal: rows + columns − 1 steps), var is
+next-scale prediction (one pass per scale, coarse to fine; --cfg ramps linearly over the scales
+unless --cfg-schedule says otherwise) and code is Collaborative Decoding (the large VAR drafts the
+first --split scales, the small one refines the rest). Progress
 goes to standard error, then a summary of forward steps and time.
 
 ${formatFlags(imageFlags)}Examples:
   decodekit image --class A --out a.png
   decodekit image --class 7 --method sjd --cfg 2 --count 16 --seed 1 --out sevens.png
   decodekit image --class Q --method nar --top-k 64 --count 9 --out q.png
+  decodekit image --class K --method code --split 4 --cfg 3 --count 9 --out k.png
 `;
 }
 
@@ -191,6 +226,8 @@ export async function runImage(argv: readonly string[], io: CliIo): Promise<numb
   if (!(methods as readonly string[]).includes(method)) {
     throw new UsageError(`--method is ${methods.join(', ')}; got '${method}'`);
   }
+  if (method === 'var' || method === 'code') return runVarImage(method, label, outFile, values, io);
+  if (values.split !== undefined) throw new UsageError('--split applies to --method code');
   if (method !== 'sjd' && (values.window !== undefined || values.init !== undefined)) {
     throw new UsageError('--window and --init apply to --method sjd');
   }

@@ -1,7 +1,8 @@
 /**
  * @decodekit/visual-ar: class-conditional image generation over VQ tokens — raster AR with
  * classifier-free guidance (`generateRaster`), Speculative Jacobi Decoding (`generateSjd`),
- * Neighbouring AR (`generateNar`) — plus VQ decoding to RGBA, PNG encoding, image grids and the
+ * Neighbouring AR (`generateNar`), next-scale prediction (`generateVar`) and Collaborative Decoding
+ * (`generateCode`) — plus VQ decoding to RGBA, PNG encoding, image grids and the
  * quality judge (class accuracy, Fréchet distance).
  */
 
@@ -50,4 +51,28 @@ export {
   resolveSampling,
 } from './sampling.js';
 export { generateSjd, type SjdImageTokens, type SjdInitialisation, type SjdOptions } from './sjd.js';
+export {
+  type CodeImageTokens,
+  type CodeOptions,
+  generateCode,
+  generateVar,
+  type VarImageTokens,
+  type VarOptions,
+  type VarProgress,
+} from './var.js';
+export {
+  loadVarModel,
+  type VarModel,
+  type VarModelConfig,
+  type VarSession,
+  type VarStepInput,
+} from './var-model.js';
+export { applyPhi, areaResize, bicubicResize, type PhiConv, planarToTokens } from './var-residual.js';
+export { blockCausalMask, type ScaleSchedule, scaleSchedule, validateSplit } from './var-schedule.js';
+export {
+  loadMultiScaleVq,
+  type MultiScaleVq,
+  type MultiScaleVqConfig,
+  type ResidualState,
+} from './var-vq.js';
 export { loadVqDecoder, type VqDecoder } from './vq-decoder.js';
