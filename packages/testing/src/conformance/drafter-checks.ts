@@ -123,6 +123,8 @@ function inspectingDrafter(drafter: Drafter, vocabSize: number) {
     },
     observe: drafter.observe ? (feedback) => drafter.observe?.(feedback) : undefined,
     dispose: drafter.dispose ? () => drafter.dispose?.() : undefined,
+    // The loop's hook for drafters that own the target sequence (LayerSkip, DEL, Hidden Transfer).
+    openTargetSequence: drafter.openTargetSequence?.bind(drafter),
   };
   return { wrapped, state };
 }
