@@ -35,8 +35,9 @@ export const drafterPackages: readonly DrafterPackage[] = [
   },
   {
     packageName: '@decodekit/drafter-heads',
-    description: 'Medusa/Hydra/EAGLE-style/Clover/Chimera heads on the target',
-    knownNames: ['medusa', 'hydra', 'eagle', 'clover', 'chimera'],
+    description:
+      'Medusa/Hydra/EAGLE-style/Clover/Chimera heads, PPD prompt tokens, Hidden Transfer layers on the target',
+    knownNames: ['medusa', 'hydra', 'eagle', 'clover', 'chimera', 'ppd', 'hidden-transfer'],
     needsDraftModel: false,
   },
   {

@@ -27,6 +27,13 @@ export { type ChimeraOptions, chimera } from './chimera.js';
 export { type CloverOptions, clover } from './clover.js';
 export { appendKeyValues, ContextState } from './context-state.js';
 export { type EagleOptions, eagle } from './eagle.js';
+export { type ExtraRowManifest, type ExtraRowTree, readExtraRowManifest } from './extra-rows.js';
+export {
+  type HiddenTransferOptions,
+  hiddenTransfer,
+  loadTransferLayers,
+  type TransferLayers,
+} from './hidden-transfer.js';
 export { type HydraOptions, hydra } from './hydra.js';
 export { type MedusaOptions, medusa } from './medusa.js';
 export {
@@ -42,6 +49,7 @@ export {
   loadMedusaHeads,
   readHeadsManifest,
 } from './onnx-heads.js';
+export { loadPromptEmbeddings, type PpdOptions, type PromptEmbeddings, ppd } from './ppd.js';
 export { type HeadDrafterName, headDrafters, headDrafterVerifiers } from './registry.js';
 export { type SparseTree, sparseTree, treeForSize } from './sparse-tree.js';
 export { type HeadVerifierOptions, headVerifier } from './verifier.js';

@@ -2,8 +2,10 @@ import type { Drafter } from '@decodekit/core';
 import { chimera } from './chimera.js';
 import { clover } from './clover.js';
 import { eagle } from './eagle.js';
+import { hiddenTransfer } from './hidden-transfer.js';
 import { hydra } from './hydra.js';
 import { medusa } from './medusa.js';
+import { ppd } from './ppd.js';
 
 /**
  * The head drafters by CLI name. Each factory takes the method's options (all optional: the heads
@@ -15,6 +17,8 @@ export const headDrafters = {
   eagle,
   clover,
   chimera,
+  ppd,
+  'hidden-transfer': hiddenTransfer,
 } as const satisfies Record<string, (options: never) => Drafter>;
 
 /** A CLI name of `headDrafters`. */
@@ -30,4 +34,6 @@ export const headDrafterVerifiers: Readonly<Record<HeadDrafterName, string>> = O
   eagle: 'defaultVerifier',
   clover: 'defaultVerifier',
   chimera: 'defaultVerifier',
+  ppd: 'defaultVerifier',
+  'hidden-transfer': 'defaultVerifier',
 });
