@@ -51,7 +51,7 @@ function describeRun(mode, results) {
     ? ` Greedy equality check passed on all ${results.greedyCheck.comparedGenerations} decodekit generations of these runs (every method, every prompt, every repetition).`
     : ' No token check in sampled mode (exactness under sampling is tested by the chi-square tests).';
   const when = results.mergedRuns
-    ? `${results.mergedRuns} runs started side by side on ${results.startedAt.slice(0, 10)} (each method against autoregressive decoding in its own run; commits, times and load per run in benchmarks.md)`
+    ? `${results.mergedRuns} runs of one protocol on ${results.startedAt.slice(0, 10)} (side by side or one after another; each method against autoregressive decoding in its own run; commits, times and load per run in benchmarks.md)`
     : `run ${results.startedAt.slice(0, 16).replace('T', ' ')} UTC (load average ${f2(e.loadAverageStart)} → ${f2(e.loadAverageEnd)})`;
   return `${mode === 'greedy' ? 'Greedy' : `Sampled (temperature ${s.temperature ?? 1})`}: ${when}, ${s.suites.length} suites × ${s.promptsPerSuite} test-split prompts, ${s.maxNewTokens} new tokens, ${s.repetitions} interleaved repetitions, seed ${s.seed}, ${e.cpuCount}-core machine shared with other engineers.${check}`;
 }

@@ -28,7 +28,13 @@ export function mergeBenchmarkResults(runs: readonly BenchmarkResults[]): Benchm
   same('maxNewTokens', (r) => r.settings.maxNewTokens);
   same('repetitions', (r) => r.settings.repetitions);
   same('seed', (r) => r.settings.seed);
-  same('model weights', (r) => [r.settings.modelSha256, r.settings.draftModelSha256]);
+  same('model weights', (r) => r.settings.modelSha256);
+  // A run without a draft model (n-gram or early-exit methods on a target given by directory) does
+  // not depend on one; the runs that loaded a draft model must agree on its weights.
+  const drafts = new Set(runs.flatMap((r) => (r.settings.draftModelSha256 ? [r.settings.draftModelSha256] : [])));
+  if (drafts.size > 1)
+    throw new InvalidArgumentError('runs', 'the runs differ in draft model weights; merge only runs of one protocol');
+  const withDraft = runs.find((r) => r.settings.draftModelSha256 !== undefined)?.settings;
   const methods: MethodResult[] = [];
   const seen = new Set<string>();
   for (const run of runs) {
@@ -46,7 +52,11 @@ export function mergeBenchmarkResults(runs: readonly BenchmarkResults[]): Benchm
     // The earliest start, so the report's "Run ..." line covers every merged run.
     startedAt: runs.map((r) => r.startedAt).sort()[0],
     wallTimeMs: max((r) => r.wallTimeMs),
-    settings: { ...first.settings, methods: methods.map((m) => m.method) },
+    settings: {
+      ...first.settings,
+      ...(withDraft ? { draftModelDir: withDraft.draftModelDir, draftModelSha256: withDraft.draftModelSha256 } : {}),
+      methods: methods.map((m) => m.method),
+    },
     environment: {
       ...first.environment,
       loadAverageStart: max((r) => r.environment.loadAverageStart),

@@ -95,4 +95,18 @@ describe('mergeBenchmarkResults', () => {
     expect(() => mergeBenchmarkResults([a, a])).toThrow(/'pld' is in more than one run/);
     expect(() => mergeBenchmarkResults([])).toThrow(/at least one/);
   });
+
+  it('checks the target weights always and the draft weights among the runs that loaded a draft model', () => {
+    const withDraft = (r: BenchmarkResults, sha: string): BenchmarkResults => ({
+      ...r,
+      settings: { ...r.settings, draftModelDir: 'tiny-lm-draft', draftModelSha256: sha },
+    });
+    // a: n-gram methods on a target given by directory, no draft model; b: draft-model methods.
+    const merged = mergeBenchmarkResults([a, withDraft(b, 'def')]);
+    expect(merged.settings.draftModelSha256).toBe('def');
+    expect(merged.settings.draftModelDir).toBe('tiny-lm-draft');
+    expect(() => mergeBenchmarkResults([withDraft(a, 'xyz'), withDraft(b, 'def')])).toThrow(/draft model weights/);
+    const otherTarget = { ...b, settings: { ...b.settings, modelSha256: 'other' } };
+    expect(() => mergeBenchmarkResults([a, otherTarget])).toThrow(/model weights/);
+  });
 });
