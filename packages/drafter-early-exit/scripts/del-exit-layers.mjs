@@ -1,7 +1,8 @@
 // Which exit layers DEL picks, on the benchmark's prompts: runs DEL (greedy) on the same tasks as
 // `decodekit bench --suites code,prose -p 5 -n 64` (seed 0) and reports how often each exit layer
 // was chosen per suite, with the per-layer match rate α its statistics ended with. Writes a chart.
-// Run after `pnpm build`: node packages/drafter-early-exit/scripts/del-exit-layers.mjs OUT_DIR
+// Run after `pnpm build`: node packages/drafter-early-exit/scripts/del-exit-layers.mjs OUT_DIR [MODEL_DIR]
+// (MODEL_DIR: another export of tiny-lm, default the zoo's).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generate, speculative } from '@decodekit/core';
@@ -12,10 +13,10 @@ import { loadTokenizer } from '../../tokenizer/dist/index.js';
 import { defaultVerifier } from '../../verifiers/dist/index.js';
 import { dynamicExitLayer } from '../dist/index.js';
 
-const outDir = process.argv[2];
-if (!outDir) throw new Error('usage: del-exit-layers.mjs OUT_DIR');
-const model = await loadModel(tinyLm, { intraOpNumThreads: 1 });
-const tokenizer = await loadTokenizer(tinyLm);
+const [outDir, modelDir = tinyLm] = process.argv.slice(2);
+if (!outDir) throw new Error('usage: del-exit-layers.mjs OUT_DIR [MODEL_DIR]');
+const model = await loadModel(modelDir, { intraOpNumThreads: 1 });
+const tokenizer = await loadTokenizer(modelDir);
 const tasks = buildTasks({
   tokenizer,
   suites: ['code', 'prose'],
