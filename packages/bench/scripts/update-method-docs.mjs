@@ -76,6 +76,11 @@ function table(results, own, compare) {
 }
 
 for (const [page, [own, compare]] of Object.entries(pages)) {
+  // A page none of whose methods these runs measured keeps its block (an empty table says nothing).
+  if (!own.some((label) => runs.some(([, r]) => r.methods.some((m) => m.method === label && m.available)))) {
+    process.stdout.write(`kept docs/methods/${page}.md: none of its methods is in these runs\n`);
+    continue;
+  }
   const path = join(root, 'docs/methods', `${page}.md`);
   let doc = readFileSync(path, 'utf8');
   const body = [

@@ -2,7 +2,7 @@
 // sampling (T = 1) on the tiny target model: distinct-1/2/3 and the repeated 4-gram rate of the
 // generated continuations, per domain and overall, plus wall time per method.
 // Build first: pnpm turbo run build --filter @decodekit/samplers... --filter @decodekit/runtime-onnx...
-// then: node packages/samplers/bench/repetition.mjs [promptsPerDomain=10] [newTokens=64]
+// then: node packages/samplers/bench/repetition.mjs [promptsPerDomain=10] [newTokens=64] [modelDir=the zoo's tiny-lm]
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +18,7 @@ import {
 } from '../dist/index.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
-const modelDirectory = join(root, 'packages/models-tiny/models/tiny-lm');
+const modelDirectory = process.argv[4] ?? join(root, 'packages/models-tiny/models/tiny-lm');
 const testSplit = join(root, 'packages/models-tiny/data/test.jsonl');
 const promptsPerDomain = Number(process.argv[2] ?? 10);
 const newTokens = Number(process.argv[3] ?? 64);
