@@ -7,9 +7,9 @@ import { fileURLToPath } from 'node:url';
 
 const here = (rel: string): string => fileURLToPath(new URL(rel, import.meta.url));
 
-/** Model directory of the ~4M-parameter Llama target (early-exit trained). */
+/** Model directory of the ~6.2M-parameter Llama target (early-exit trained). */
 export const tinyLm: string = here('../models/tiny-lm');
-/** Model directory of the ~0.9M-parameter draft model (same tokenizer). */
+/** Model directory of the ~1.1M-parameter draft model (same tokenizer, distilled from the target). */
 export const tinyLmDraft: string = here('../models/tiny-lm-draft');
 /**
  * Draft heads trained on the frozen `tiny-lm` (`tools/fixtures/heads.py`): Medusa, Hydra and EAGLE-style ONNX graphs
