@@ -12,10 +12,14 @@ import { loadModel } from '@decodekit/runtime-onnx';
 import { loadTokenizer } from '@decodekit/tokenizer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  ContextState,
+  chimera,
+  clover,
   eagle,
   emptyFeatureCache,
   headVerifier,
   hydra,
+  loadContextLayer,
   loadFeatureDrafter,
   medusa,
   readHeadsManifest,
@@ -53,6 +57,11 @@ describe('on tiny-lm with the trained heads (tiny-lm-heads)', () => {
     ['hydra', () => hydra()],
     ['eagle (EAGLE-2 dynamic tree)', () => eagle()],
     ['eagle (chain: topK 1)', () => eagle({ topK: 1, depth: 4, totalTokens: 4 })],
+    ['hydra with the prefix-attention layer (Hydra++)', () => hydra({ prefixAttention: true })],
+    ['clover', () => clover()],
+    ['clover (4-node tree)', () => clover({ treeSize: 4 })],
+    ['chimera', () => chimera()],
+    ['chimera (4-node tree)', () => chimera({ treeSize: 4 })],
   ];
 
   for (const [name, create] of drafters) {
@@ -94,7 +103,7 @@ describe('on tiny-lm with the trained heads (tiny-lm-heads)', () => {
 
   it('sampling with the exact verifier runs every method (distribution exactness: conformance suite)', async () => {
     const sampler = createSamplerChain({ processors: [temperature(0.8)] });
-    for (const drafter of [medusa(), hydra(), eagle()]) {
+    for (const drafter of [medusa(), hydra(), hydra({ prefixAttention: true }), eagle(), clover(), chimera()]) {
       const result = await generate({
         model: target,
         prompt: prompts[1],
@@ -108,6 +117,37 @@ describe('on tiny-lm with the trained heads (tiny-lm-heads)', () => {
       expect(result.stats.targetForwards).toBeLessThanOrEqual(24);
     }
   }, 60_000);
+
+  for (const graph of ['hydrapp.prefix', 'clover.context', 'chimera.context'] as const) {
+    it(`${graph}: feeding the prefix in blocks (as drafting does) equals one pass over it`, async () => {
+      const layer = await loadContextLayer(graph);
+      const H = layer.hiddenSize;
+      const n = 9;
+      const features = new Float32Array(n * H);
+      for (let i = 0; i < features.length; i++) features[i] = Math.cos(i * 0.21) * 1.5;
+      const entries = Array.from({ length: n }, (_, i) => ({
+        position: i,
+        feature: features.subarray(i * H, (i + 1) * H),
+      }));
+      const whole = new ContextState();
+      await whole.update(layer, entries);
+      const blocks = new ContextState();
+      for (const [a, b] of [
+        [0, 4],
+        [4, 5],
+        [5, 9],
+      ])
+        await blocks.update(layer, entries.slice(a, b));
+      expect(blocks.last?.position).toBe(n - 1);
+      for (let d = 0; d < H; d++) expect(blocks.last?.output[d]).toBeCloseTo(whole.last?.output[d] as number, 4);
+      expect(blocks.cache.length).toBe(n);
+      for (let i = 0; i < whole.cache.key.length; i += 7)
+        expect(blocks.cache.key[i]).toBeCloseTo(whole.cache.key[i], 4);
+      expect(blocks.context.length).toBe(graph === 'clover.context' ? n : 0);
+      for (let i = 0; i < whole.context.value.length; i += 5)
+        expect(blocks.context.value[i]).toBeCloseTo(whole.context.value[i], 4);
+    }, 60_000);
+  }
 
   it('the EAGLE graph under a tree mask equals the same pairs run as a chain', async () => {
     const manifest = readHeadsManifest();

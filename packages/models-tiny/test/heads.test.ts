@@ -11,11 +11,26 @@ describe('tiny-lm-heads (draft heads for tiny-lm)', () => {
     for (const graph of Object.values(manifest.graphs) as { file: string }[]) {
       expect(existsSync(join(tinyLmHeads, graph.file)), graph.file).toBe(true);
     }
-    expect(Object.keys(manifest.graphs)).toEqual(expect.arrayContaining(['medusa', 'hydra.0', 'hydra.3', 'eagle']));
-    for (const method of ['medusa', 'hydra']) expect(Object.keys(manifest.trees[method]).length).toBeGreaterThan(0);
-    for (const method of ['medusa', 'hydra', 'eagle']) {
+    expect(Object.keys(manifest.graphs)).toEqual(
+      expect.arrayContaining([
+        'medusa',
+        'hydra.0',
+        'hydra.3',
+        'hydrapp.prefix',
+        'eagle',
+        'clover.context',
+        'clover',
+        'chimera.context',
+        'chimera',
+      ]),
+    );
+    for (const method of ['medusa', 'hydra', 'hydrapp', 'clover', 'chimera'])
+      expect(Object.keys(manifest.trees[method]).length).toBeGreaterThan(0);
+    for (const method of ['medusa', 'hydra', 'hydrapp', 'eagle', 'clover', 'chimera']) {
       expect(manifest.accuracy[method].test.top1).toHaveLength(manifest.numHeads);
     }
+    // Every graph matched its torch module in onnxruntime when the recipe exported it.
+    for (const diff of Object.values(manifest.onnx_check) as number[]) expect(diff).toBeLessThanOrEqual(1e-4);
   });
 
   it('stays within its 12 MB share of the package', () => {
