@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { createRng, type Rng } from '@decodekit/core';
@@ -71,7 +72,13 @@ export async function runVarImage(
     if (tiny.imageVq === undefined) {
       throw new UsageError(`this @decodekit/models-tiny has no VAR models; pass --${flag} DIR`);
     }
-    return join(dirname(tiny.imageVq), name);
+    const dir = join(dirname(tiny.imageVq), name);
+    if (!existsSync(join(dir, 'config.json'))) {
+      throw new UsageError(
+        `this @decodekit/models-tiny has no ${name} yet (train it with \`make -C tools/fixtures var\`); pass --${flag} DIR`,
+      );
+    }
+    return dir;
   };
   const threads = (values.threads as number | undefined) ?? 1;
   const count = (values.count as number | undefined) ?? 1;
