@@ -199,14 +199,15 @@ decoding (one forward step per token), sjd is Speculative Jacobi Decoding (same 
 steps), nar is Neighbouring AR (one step per anti-diagonal: rows + columns − 1 steps), var is
 next-scale prediction (one pass per scale, coarse to fine; --cfg ramps linearly over the scales
 unless --cfg-schedule says otherwise) and code is Collaborative Decoding (the large VAR drafts the
-first --split scales, the small one refines the rest). Progress
-goes to standard error, then a summary of forward steps and time.
+first --split scales, the small one refines the rest). The tiny VAR models are not trained yet:
+var and code need model directories from \`make -C tools/fixtures var\` (--var-model,
+--refiner-model, --var-vq). Progress goes to standard error, then a summary of forward steps and time.
 
 ${formatFlags(imageFlags)}Examples:
   decodekit image --class A --out a.png
   decodekit image --class 7 --method sjd --cfg 2 --count 16 --seed 1 --out sevens.png
   decodekit image --class Q --method nar --top-k 64 --count 9 --out q.png
-  decodekit image --class K --method code --split 4 --cfg 3 --count 9 --out k.png
+  decodekit image --class K --method code --split 4 --var-model L --refiner-model S --var-vq V --out k.png
 `;
 }
 
