@@ -12,9 +12,10 @@ export const tinyLm: string = here('../models/tiny-lm');
 /** Model directory of the ~1.1M-parameter draft model (same tokenizer, distilled from the target). */
 export const tinyLmDraft: string = here('../models/tiny-lm-draft');
 /**
- * Draft heads trained on the frozen `tiny-lm` (`tools/fixtures/heads.py`): Medusa, Hydra and EAGLE-style ONNX graphs
- * sharing `weights.onnx_data`, and `heads.json` (architecture, validation-chosen trees, accuracies). Used by
- * `@decodekit/drafter-heads`.
+ * Draft heads trained on the frozen `tiny-lm`: Medusa, Hydra (+ Hydra++ prefix layer), EAGLE-style, Clover and
+ * Chimera graphs sharing `weights.onnx_data`, with `heads.json` (architecture, validation-chosen trees, accuracies;
+ * `tools/fixtures/heads.py`), and Parallel Prompt Decoding and Hidden Transfer with their own JSON
+ * (`tools/fixtures/heads_transfer.py`). Used by `@decodekit/drafter-heads`.
  */
 export const tinyLmHeads: string = here('../models/tiny-lm-heads');
 /**
