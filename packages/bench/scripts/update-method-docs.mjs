@@ -94,6 +94,8 @@ for (const [page, [own, compare]] of Object.entries(pages)) {
     '',
   ];
   for (const [mode, results] of runs) {
+    // A run without any of the page's own methods adds nothing but an empty table.
+    if (!own.some((label) => results.methods.some((m) => m.method === label && m.available))) continue;
     body.push(describeRun(mode, results), '', table(results, own, compare), '');
   }
   const start = '<!-- bench:start -->';
