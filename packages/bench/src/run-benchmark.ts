@@ -86,7 +86,7 @@ export interface RunBenchmarkOptions {
   readonly maxNewTokens?: number;
   /** Seed of prompt selection and of sampling (default 0). */
   readonly seed?: number;
-  /** onnxruntime intra-op threads for the target, draft model and peers (default 1: a 4M-parameter model gains nothing from a pool, and on a busy machine pool threads spin against each other). */
+  /** onnxruntime intra-op threads for the target, draft model and peers (default 1: a 6M-parameter model gains nothing from a pool, and on a busy machine pool threads spin against each other). */
   readonly threads?: number;
   /** One unmeasured generation per method first (default true). */
   readonly warmUp?: boolean;
