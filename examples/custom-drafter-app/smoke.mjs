@@ -2,14 +2,14 @@
 // autoregressive text on the real tiny model, with fewer target forwards.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { tinyLm, trainSamplePath } from '@decodekit/models-tiny';
+import { readTrainSample, tinyLm } from '@decodekit/models-tiny';
 import { loadModel } from '@decodekit/runtime-onnx';
 import { loadTokenizer } from '@decodekit/tokenizer';
 import { compare } from './src/compare.mjs';
 
 const model = await loadModel(tinyLm);
 const tokenizer = await loadTokenizer(tinyLm);
-const corpus = readFileSync(trainSamplePath, 'utf8').slice(0, 50_000);
+const corpus = readTrainSample().slice(0, 50_000);
 const results = await compare({
   model,
   tokenizer,

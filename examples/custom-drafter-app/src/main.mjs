@@ -2,7 +2,7 @@
 // Usage: node src/main.mjs [--max-tokens N] [--corpus FILE] [prompt]
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { tinyLm, trainSamplePath } from '@decodekit/models-tiny';
+import { readTrainSample, tinyLm } from '@decodekit/models-tiny';
 import { loadModel } from '@decodekit/runtime-onnx';
 import { loadTokenizer } from '@decodekit/tokenizer';
 import { compare } from './compare.mjs';
@@ -18,7 +18,7 @@ const { values, positionals } = parseArgs({
 const model = await loadModel(tinyLm);
 const tokenizer = await loadTokenizer(tinyLm);
 // By default the drafter also learns from the first 200k characters of the tiny models' training sample.
-const corpus = readFileSync(values.corpus ?? trainSamplePath, 'utf8').slice(0, Number(values['corpus-chars']));
+const corpus = (values.corpus ? readFileSync(values.corpus, 'utf8') : readTrainSample()).slice(0, Number(values['corpus-chars']));
 const prompt = positionals.join(' ') || '1 In the beginning God created the heaven and the earth.\n2 And the earth was';
 const results = await compare({ model, tokenizer, prompt, maxNewTokens: Number(values['max-tokens']), corpus });
 

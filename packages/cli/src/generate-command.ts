@@ -137,9 +137,12 @@ export async function runGenerate(argv: readonly string[], io: CliIo): Promise<n
         throw new UsageError(`--draft ${request.draft} uses no draft model; drop --draft-model`);
       }
       if (request.draft === 'rest' && options.corpus === undefined && options.index === undefined) {
-        const path = request.draftCorpus ?? defaults?.trainSamplePath;
+        const path = request.draftCorpus ?? (defaults?.readTrainSample ? 'the tiny zoo\'s training sample' : undefined);
         if (!path) throw new UsageError('--draft rest needs a datastore: --draft-corpus FILE (a text file)');
-        options.corpus = await readFile(path, 'utf8');
+        options.corpus =
+          request.draftCorpus !== undefined
+            ? await readFile(request.draftCorpus, 'utf8')
+            : (defaults?.readTrainSample?.() as string);
         options.encode = (text: string) => tokenizer.encode(text, { addSpecialTokens: false });
         note(
           `rest: building the datastore from ${path} (${formatBytes(Buffer.byteLength(options.corpus as string))})…`,

@@ -21,7 +21,8 @@ export interface LoadedModel extends CausalLM {
 export interface TinyModelsModule {
   readonly tinyLm: string;
   readonly tinyLmDraft: string;
-  readonly trainSamplePath?: string;
+  /** The training-split sample (REST's default datastore). */
+  readonly readTrainSample?: () => string;
 }
 
 export interface SamplersModule {

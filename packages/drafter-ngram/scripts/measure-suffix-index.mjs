@@ -1,12 +1,15 @@
 // Measures the REST datastore: SA-IS build time and memory for a byte-level corpus, and the time of
 // one retrieval step. Run after `pnpm build`: node --expose-gc scripts/measure-suffix-index.mjs [megabytes] [file]
 import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { createRng, greedySampler } from '@decodekit/core';
 import { buildSuffixArray, SuffixIndex, suffixRetrieval } from '../dist/index.js';
 
 const megabytes = Number(process.argv[2] ?? 10);
-const file = process.argv[3] ?? new URL('../../models-tiny/data/train-sample.txt', import.meta.url);
-const source = readFileSync(file);
+// Default: the tiny zoo's training sample (stored gzip-compressed in @decodekit/models-tiny).
+const source = process.argv[3]
+  ? readFileSync(process.argv[3])
+  : gunzipSync(readFileSync(new URL('../../models-tiny/data/train-sample.txt.gz', import.meta.url)));
 const size = Math.round(megabytes * 1_000_000);
 // Byte-level tokens: the file repeated until `size` bytes (repeats only lengthen the matches).
 const corpus = new Int32Array(size);

@@ -1,7 +1,8 @@
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { dataDir, readSplit, testSplitPath, tinyLm, tinyLmDraft } from '../src/index.js';
+import { dataDir, readSplit, readTrainSample, testSplitPath, tinyLm, tinyLmDraft } from '../src/index.js';
 
 describe('@decodekit/models-tiny paths', () => {
   it('points at complete model directories', () => {
@@ -29,5 +30,12 @@ describe('@decodekit/models-tiny paths', () => {
     expect(py.length).toBeGreaterThan(0);
     expect(kjv.length).toBeGreaterThan(0);
     expect(py.every((d) => d.domain === 'python' && d.text.length > 0)).toBe(true);
+  });
+
+  it('decompresses the training sample to the text the split manifest hashes', () => {
+    const text = readTrainSample();
+    const manifest = JSON.parse(readFileSync(join(dataDir, 'splits.json'), 'utf8'));
+    expect(createHash('sha256').update(text, 'utf8').digest('hex')).toBe(manifest.shipped['train-sample.txt.gz'].sha256);
+    expect(text.split('\n<|endoftext|>\n').length).toBeGreaterThan(100);
   });
 });
