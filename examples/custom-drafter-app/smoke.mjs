@@ -1,7 +1,6 @@
 // CI smoke test: the third-party drafter, imported by its package name, gives exactly the
 // autoregressive text on the real tiny model, with fewer target forwards.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { readTrainSample, tinyLm } from '@decodekit/models-tiny';
 import { loadModel } from '@decodekit/runtime-onnx';
 import { loadTokenizer } from '@decodekit/tokenizer';

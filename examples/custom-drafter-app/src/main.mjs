@@ -18,7 +18,10 @@ const { values, positionals } = parseArgs({
 const model = await loadModel(tinyLm);
 const tokenizer = await loadTokenizer(tinyLm);
 // By default the drafter also learns from the first 200k characters of the tiny models' training sample.
-const corpus = (values.corpus ? readFileSync(values.corpus, 'utf8') : readTrainSample()).slice(0, Number(values['corpus-chars']));
+const corpus = (values.corpus ? readFileSync(values.corpus, 'utf8') : readTrainSample()).slice(
+  0,
+  Number(values['corpus-chars']),
+);
 const prompt = positionals.join(' ') || '1 In the beginning God created the heaven and the earth.\n2 And the earth was';
 const results = await compare({ model, tokenizer, prompt, maxNewTokens: Number(values['max-tokens']), corpus });
 

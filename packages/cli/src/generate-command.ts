@@ -137,7 +137,7 @@ export async function runGenerate(argv: readonly string[], io: CliIo): Promise<n
         throw new UsageError(`--draft ${request.draft} uses no draft model; drop --draft-model`);
       }
       if (request.draft === 'rest' && options.corpus === undefined && options.index === undefined) {
-        const path = request.draftCorpus ?? (defaults?.readTrainSample ? 'the tiny zoo\'s training sample' : undefined);
+        const path = request.draftCorpus ?? (defaults?.readTrainSample ? "the tiny zoo's training sample" : undefined);
         if (!path) throw new UsageError('--draft rest needs a datastore: --draft-corpus FILE (a text file)');
         options.corpus =
           request.draftCorpus !== undefined

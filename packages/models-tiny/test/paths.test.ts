@@ -35,7 +35,9 @@ describe('@decodekit/models-tiny paths', () => {
   it('decompresses the training sample to the text the split manifest hashes', () => {
     const text = readTrainSample();
     const manifest = JSON.parse(readFileSync(join(dataDir, 'splits.json'), 'utf8'));
-    expect(createHash('sha256').update(text, 'utf8').digest('hex')).toBe(manifest.shipped['train-sample.txt.gz'].sha256);
+    expect(createHash('sha256').update(text, 'utf8').digest('hex')).toBe(
+      manifest.shipped['train-sample.txt.gz'].sha256,
+    );
     expect(text.split('\n<|endoftext|>\n').length).toBeGreaterThan(100);
   });
 });
