@@ -1,7 +1,18 @@
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { DisposedError, InvalidArgumentError, InvalidStateError, ModelFormatError } from '@decodekit/core';
-import { expectNames, type ImageSessionOptions, importOnnxRuntime, type OrtSession, openSession } from './ort.js';
+import { DisposedError, InvalidArgumentError, ModelFormatError } from '@decodekit/core';
+import {
+  expectNames,
+  type GraphCacheNames,
+  GraphKvCache,
+  graphCacheNames,
+  graphModel,
+  type ImageSessionOptions,
+  importOnnxRuntime,
+  type OrtModule,
+  type OrtSession,
+  openSession,
+} from './ort.js';
 
 /** One NAR forward step for every row of a batch (the CFG pair shares positions and mask). */
 export interface NarStepInput {
@@ -86,49 +97,38 @@ export async function loadNarModel(directory: string, options: ImageSessionOptio
   const config = await readNarConfig(directory);
   const path = join(directory, 'nar.onnx');
   const session = await openSession(path, options);
-  const cacheNames = Array.from({ length: config.cacheLayers }, (_, l) => [
-    `past_key_values.${l}.key`,
-    `past_key_values.${l}.value`,
-  ]).flat();
-  const presentNames = cacheNames.map((name) => name.replace('past_key_values', 'present'));
+  const names = graphCacheNames(config.cacheLayers);
   expectNames(
     session,
     path,
-    ['input_ids', 'row_ids', 'col_ids', 'attention_mask', ...cacheNames],
-    ['logits_right', 'logits_below', ...presentNames],
+    ['input_ids', 'row_ids', 'col_ids', 'attention_mask', ...names.past],
+    ['logits_right', 'logits_below', ...names.present],
   );
   const ort = await importOnnxRuntime();
-  let disposed = false;
+  const name = basename(directory);
   return {
-    name: basename(directory),
+    name,
     vocabSize: config.vocabSize,
     outputSize: config.outputSize,
-    open(batch: number): NarSession {
-      if (disposed) throw new DisposedError(`NAR model ${basename(directory)}`);
-      if (!Number.isInteger(batch) || batch < 1) throw new InvalidArgumentError('batch', `must be >= 1, got ${batch}`);
-      return new OnnxNarSession(ort, session, config, batch, cacheNames, presentNames);
-    },
-    async dispose() {
-      if (disposed) return;
-      disposed = true;
-      await session.release();
-    },
+    ...graphModel(`NAR model ${name}`, session, (batch) => new OnnxNarSession(ort, session, config, batch, names)),
   };
 }
 
 class OnnxNarSession implements NarSession {
-  length = 0;
-  private cache: Float32Array[];
+  private readonly cache: GraphKvCache;
   private closed = false;
   constructor(
-    private readonly ort: Awaited<ReturnType<typeof importOnnxRuntime>>,
+    private readonly ort: OrtModule,
     private readonly session: OrtSession,
     private readonly config: NarConfig,
     readonly batch: number,
-    private readonly cacheNames: readonly string[],
-    private readonly presentNames: readonly string[],
+    names: GraphCacheNames,
   ) {
-    this.cache = cacheNames.map(() => new Float32Array(0));
+    this.cache = new GraphKvCache(names, { batch, kvHeads: config.kvHeads, headDim: config.headDim });
+  }
+
+  get length(): number {
+    return this.cache.length;
   }
 
   async step(input: NarStepInput): Promise<NarStepOutput> {
@@ -167,25 +167,14 @@ class OnnxNarSession implements NarSession {
       col_ids: new ort.Tensor('int64', cols, [batch, S]),
       attention_mask: new ort.Tensor('int64', mask, [batch, S, keys]),
     };
-    const cacheDims = [batch, config.kvHeads, this.length, config.headDim];
-    this.cacheNames.forEach((name, l) => {
-      feeds[name] = new ort.Tensor('float32', this.cache[l], cacheDims);
-    });
+    this.cache.feed(ort, feeds);
     const out = await this.session.run(feeds);
-    const presents = this.presentNames.map((name) => {
-      const tensor = out[name];
-      if (!tensor || tensor.dims[2] !== keys) {
-        throw new InvalidStateError(`${name}: expected ${keys} cached positions, got ${tensor?.dims.join('x')}`);
-      }
-      return tensor.data as Float32Array;
-    });
-    this.cache = presents;
-    this.length = keys;
+    this.cache.update(out, keys);
     return { right: out.logits_right.data as Float32Array, below: out.logits_below.data as Float32Array };
   }
 
   dispose(): void {
     this.closed = true;
-    this.cache = [];
+    this.cache.clear();
   }
 }

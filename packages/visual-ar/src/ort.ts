@@ -1,4 +1,10 @@
-import { CapabilityError, ModelFormatError } from '@decodekit/core';
+import {
+  CapabilityError,
+  DisposedError,
+  InvalidArgumentError,
+  InvalidStateError,
+  ModelFormatError,
+} from '@decodekit/core';
 import type * as OnnxRuntime from 'onnxruntime-node';
 
 /** The onnxruntime-node module namespace. */
@@ -62,4 +68,87 @@ export function expectNames(session: OrtSession, path: string, inputs: readonly 
         `missing ${[...missingIn, ...missingOut].join(', ')} (the graph has ${session.inputNames.join(', ')} -> ${session.outputNames.join(', ')}).`,
     );
   }
+}
+
+/**
+ * The KV cache of a cached image graph (NAR, VAR): inputs `past_key_values.{l}.key|value`
+ * `[batch, kvHeads, length, headDim]`, outputs `present.{l}.key|value` with the new positions appended.
+ */
+export class GraphKvCache {
+  /** Cached positions per row. */
+  length = 0;
+  private tensors: Float32Array[];
+  constructor(
+    private readonly names: GraphCacheNames,
+    private readonly shape: { readonly batch: number; readonly kvHeads: number; readonly headDim: number },
+  ) {
+    this.tensors = names.past.map(() => new Float32Array(0));
+  }
+
+  /** Bytes held now (all rows, keys and values). */
+  get bytes(): number {
+    return this.tensors.reduce((sum, t) => sum + t.byteLength, 0);
+  }
+
+  /** Adds the cache inputs to `feeds`. */
+  feed(ort: OrtModule, feeds: Record<string, OnnxRuntime.Tensor>): void {
+    const dims = [this.shape.batch, this.shape.kvHeads, this.length, this.shape.headDim];
+    this.names.past.forEach((name, l) => {
+      feeds[name] = new ort.Tensor('float32', this.tensors[l], dims);
+    });
+  }
+
+  /** Takes the presents of a run that added positions up to `keys`; throws if the graph disagrees. */
+  update(out: OnnxRuntime.InferenceSession.ReturnType, keys: number): void {
+    this.tensors = this.names.present.map((name) => {
+      const tensor = out[name];
+      if (!tensor || tensor.dims[2] !== keys) {
+        throw new InvalidStateError(`${name}: expected ${keys} cached positions, got ${tensor?.dims.join('x')}`);
+      }
+      return tensor.data as Float32Array;
+    });
+    this.length = keys;
+  }
+
+  clear(): void {
+    this.tensors = [];
+  }
+}
+
+/** Input and output names of the per-layer cache tensors. */
+export interface GraphCacheNames {
+  readonly past: readonly string[];
+  readonly present: readonly string[];
+}
+
+export function graphCacheNames(layers: number): GraphCacheNames {
+  const past = Array.from({ length: layers }, (_, l) => [
+    `past_key_values.${l}.key`,
+    `past_key_values.${l}.value`,
+  ]).flat();
+  return { past, present: past.map((name) => name.replace('past_key_values', 'present')) };
+}
+
+/**
+ * The model object over one loaded graph: `open(batch)` checks the batch and that the model is not
+ * disposed, `dispose()` releases the session once.
+ */
+export function graphModel<S>(
+  label: string,
+  session: OrtSession,
+  openSessionFor: (batch: number) => S,
+): { open(batch: number): S; dispose(): Promise<void> } {
+  let disposed = false;
+  return {
+    open(batch: number): S {
+      if (disposed) throw new DisposedError(label);
+      if (!Number.isInteger(batch) || batch < 1) throw new InvalidArgumentError('batch', `must be >= 1, got ${batch}`);
+      return openSessionFor(batch);
+    },
+    async dispose() {
+      if (disposed) return;
+      disposed = true;
+      await session.release();
+    },
+  };
 }

@@ -1,7 +1,18 @@
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { DisposedError, InvalidArgumentError, InvalidStateError, ModelFormatError } from '@decodekit/core';
-import { expectNames, type ImageSessionOptions, importOnnxRuntime, type OrtSession, openSession } from './ort.js';
+import { DisposedError, InvalidArgumentError, ModelFormatError } from '@decodekit/core';
+import {
+  expectNames,
+  type GraphCacheNames,
+  GraphKvCache,
+  graphCacheNames,
+  graphModel,
+  type ImageSessionOptions,
+  importOnnxRuntime,
+  type OrtModule,
+  type OrtSession,
+  openSession,
+} from './ort.js';
 
 /** One forward pass of a VAR transformer for every row of a batch (the CFG pair shares inputs). */
 export interface VarStepInput {
@@ -91,53 +102,41 @@ export async function loadVarModel(directory: string, options: ImageSessionOptio
   const config = await readVarConfig(directory);
   const path = join(directory, 'var.onnx');
   const session = await openSession(path, options);
-  const cacheNames = Array.from({ length: config.numLayers }, (_, l) => [
-    `past_key_values.${l}.key`,
-    `past_key_values.${l}.value`,
-  ]).flat();
-  const presentNames = cacheNames.map((name) => name.replace('past_key_values', 'present'));
+  const names = graphCacheNames(config.numLayers);
   expectNames(
     session,
     path,
-    ['class_ids', 'token_maps', 'position_ids', 'attention_mask', ...cacheNames],
-    ['logits', ...presentNames],
+    ['class_ids', 'token_maps', 'position_ids', 'attention_mask', ...names.past],
+    ['logits', ...names.present],
   );
   const ort = await importOnnxRuntime();
-  let disposed = false;
   const name = basename(directory);
   return {
     name,
     config,
-    open(batch: number): VarSession {
-      if (disposed) throw new DisposedError(`VAR model ${name}`);
-      if (!Number.isInteger(batch) || batch < 1) throw new InvalidArgumentError('batch', `must be >= 1, got ${batch}`);
-      return new OnnxVarSession(ort, session, config, batch, cacheNames, presentNames);
-    },
-    async dispose() {
-      if (disposed) return;
-      disposed = true;
-      await session.release();
-    },
+    ...graphModel(`VAR model ${name}`, session, (batch) => new OnnxVarSession(ort, session, config, batch, names)),
   };
 }
 
 class OnnxVarSession implements VarSession {
-  length = 0;
-  private cache: Float32Array[];
+  private readonly cache: GraphKvCache;
   private closed = false;
   constructor(
-    private readonly ort: Awaited<ReturnType<typeof importOnnxRuntime>>,
+    private readonly ort: OrtModule,
     private readonly session: OrtSession,
     private readonly config: VarModelConfig,
     readonly batch: number,
-    private readonly cacheNames: readonly string[],
-    private readonly presentNames: readonly string[],
+    names: GraphCacheNames,
   ) {
-    this.cache = cacheNames.map(() => new Float32Array(0));
+    this.cache = new GraphKvCache(names, { batch, kvHeads: config.numHeads, headDim: config.headDim });
+  }
+
+  get length(): number {
+    return this.cache.length;
   }
 
   get cacheBytes(): number {
-    return this.cache.reduce((sum, t) => sum + t.byteLength, 0);
+    return this.cache.bytes;
   }
 
   async step(input: VarStepInput): Promise<Float32Array> {
@@ -172,24 +171,14 @@ class OnnxVarSession implements VarSession {
       position_ids: new ort.Tensor('int64', positions, [batch, S]),
       attention_mask: new ort.Tensor('int64', mask, [batch, S, keys]),
     };
-    const cacheDims = [batch, config.numHeads, this.length, config.headDim];
-    this.cacheNames.forEach((name, l) => {
-      feeds[name] = new ort.Tensor('float32', this.cache[l], cacheDims);
-    });
+    this.cache.feed(ort, feeds);
     const out = await this.session.run(feeds);
-    this.cache = this.presentNames.map((name) => {
-      const tensor = out[name];
-      if (!tensor || tensor.dims[2] !== keys) {
-        throw new InvalidStateError(`${name}: expected ${keys} cached positions, got ${tensor?.dims.join('x')}`);
-      }
-      return tensor.data as Float32Array;
-    });
-    this.length = keys;
+    this.cache.update(out, keys);
     return out.logits.data as Float32Array;
   }
 
   dispose(): void {
     this.closed = true;
-    this.cache = [];
+    this.cache.clear();
   }
 }
