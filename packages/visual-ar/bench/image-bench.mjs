@@ -11,7 +11,6 @@
 //        [--json docs/benchmarks/images.json] [--images docs/images] [--models DIR]
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { availableParallelism, cpus, loadavg } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createRng } from '@decodekit/core';
@@ -28,6 +27,7 @@ import {
   loadVqDecoder,
   readImageLayout,
 } from '@decodekit/visual-ar';
+import { machineInfo, writeReport } from './report.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -203,13 +203,7 @@ const report = {
   modelFiles,
   trainSteps,
   settings: { count, sampling, guidance, window, seed, methods: methodNames, threads: 1 },
-  machine: {
-    cpus: cpus().length,
-    availableParallelism: availableParallelism(),
-    cpuModel: cpus()[0]?.model,
-    loadAverageAtEnd: loadavg(),
-    note: 'shared machine (2 cores, several engineers working): absolute times are noisy; prefer the per-image ratios to raster',
-  },
+  machine: machineInfo(),
   judge: {
     referenceTestAccuracy: judge.referenceAccuracy,
     frechetFloorTestHalfVsHalf: fdFloor,
@@ -218,10 +212,5 @@ const report = {
   generationSeconds,
   results,
 };
-const text = `${JSON.stringify(report, null, 2)}\n`;
-if (values.json) {
-  await mkdir(dirname(resolve(values.json)), { recursive: true });
-  await writeFile(resolve(values.json), text);
-}
-process.stdout.write(text);
+await writeReport(report, values.json);
 await Promise.all([ar.dispose(), nar.dispose(), vq.dispose(), judge.dispose()]);

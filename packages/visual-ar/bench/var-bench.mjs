@@ -16,7 +16,6 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { availableParallelism, cpus, loadavg } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -38,6 +37,7 @@ import {
   loadVqDecoder,
   readImageLayout,
 } from '@decodekit/visual-ar';
+import { machineInfo, writeReport } from './report.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -244,20 +244,9 @@ const report = {
   date: new Date().toISOString(),
   modelFiles,
   settings: { count, sampling, guidance, varGuidance, seed, methods: methodNames, threads: 1 },
-  machine: {
-    cpus: cpus().length,
-    availableParallelism: availableParallelism(),
-    cpuModel: cpus()[0]?.model,
-    loadAverageAtEnd: loadavg(),
-    note: 'shared machine (2 cores, other jobs running): absolute times are noisy; prefer the per-image ratios',
-  },
+  machine: machineInfo(),
   memoryBaselineRssBytes: memory.none,
   generationSeconds,
   results,
 };
-const text = `${JSON.stringify(report, null, 2)}\n`;
-if (values.json) {
-  await mkdir(dirname(resolve(values.json)), { recursive: true });
-  await writeFile(resolve(values.json), text);
-}
-process.stdout.write(text);
+await writeReport(report, values.json);
