@@ -1,7 +1,7 @@
-import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { type CausalLM, createRng, type Rng } from '@decodekit/core';
 import { type FlagSpec, formatFlags, parseFlags } from './flags.js';
+import { type ImageGridModule, imageRunTotals, type RgbaImage, writeImageGrid } from './image-output.js';
 import { runVarImage } from './image-var.js';
 import { type CliIo, formatMilliseconds, styler } from './io.js';
 import { importPackage } from './optional-import.js';
@@ -21,12 +21,7 @@ interface Layout {
   readonly codebookSize: number;
   readonly grid: readonly [number, number];
 }
-interface RgbaImage {
-  readonly width: number;
-  readonly height: number;
-  readonly data: Uint8Array;
-}
-interface VisualArModule {
+interface VisualArModule extends ImageGridModule {
   readImageLayout(directory: string): Promise<Layout>;
   classIndexOf(layout: Layout, label: string): number;
   generateRaster(model: CausalLM, options: Record<string, unknown>): Promise<ImageTokensResult>;
@@ -37,8 +32,6 @@ interface VisualArModule {
     directory: string,
     options?: { intraOpNumThreads?: number },
   ): Promise<{ decodeRgba(grids: readonly ArrayLike<number>[]): Promise<RgbaImage[]>; dispose(): Promise<void> }>;
-  imageGrid(images: readonly RgbaImage[], options?: { columns?: number; scale?: number; padding?: number }): RgbaImage;
-  encodePng(image: RgbaImage): Uint8Array;
 }
 
 /** Image model directories `@decodekit/models-tiny` exports once the image fixtures are trained. */
@@ -199,15 +192,14 @@ decoding (one forward step per token), sjd is Speculative Jacobi Decoding (same 
 steps), nar is Neighbouring AR (one step per anti-diagonal: rows + columns − 1 steps), var is
 next-scale prediction (one pass per scale, coarse to fine; --cfg ramps linearly over the scales
 unless --cfg-schedule says otherwise) and code is Collaborative Decoding (the large VAR drafts the
-first --split scales, the small one refines the rest). The tiny VAR models are not trained yet:
-var and code need model directories from \`make -C tools/fixtures var\` (--var-model,
---refiner-model, --var-vq). Progress goes to standard error, then a summary of forward steps and time.
+first --split scales, the small one refines the rest). Progress
+goes to standard error, then a summary of forward steps and time.
 
 ${formatFlags(imageFlags)}Examples:
   decodekit image --class A --out a.png
   decodekit image --class 7 --method sjd --cfg 2 --count 16 --seed 1 --out sevens.png
   decodekit image --class Q --method nar --top-k 64 --count 9 --out q.png
-  decodekit image --class K --method code --split 4 --var-model L --refiner-model S --var-vq V --out k.png
+  decodekit image --class K --method code --split 4 --cfg 3 --count 9 --out k.png
 `;
 }
 
@@ -303,34 +295,22 @@ export async function runImage(argv: readonly string[], io: CliIo): Promise<numb
         );
       }
     }
-    const images = await vq.decodeRgba(results.map((r) => r.tokens));
-    const grid = visual.imageGrid(images, {
-      columns: (values.columns as number | undefined) ?? Math.ceil(Math.sqrt(count)),
-      scale: (values.scale as number | undefined) ?? 4,
-    });
-    const path = resolve(outFile);
-    await writeFile(path, visual.encodePng(grid));
-    const totalMs = performance.now() - start;
-    const steps = results.reduce((s, r) => s + r.forwardSteps, 0);
-    const tokens = results.reduce((s, r) => s + r.tokens.length, 0);
-    const summary = {
-      method,
-      class: layout.classes[classIndex],
-      count,
-      out: path,
-      forwardSteps: steps,
-      forwardStepsPerImage: steps / count,
-      tokensPerStep: tokens / steps,
-      wallTimeMs: totalMs,
-      generationMsPerImage: results.reduce((s, r) => s + r.wallTimeMs, 0) / count,
-    };
+    const path = await writeImageGrid(
+      visual,
+      vq,
+      results,
+      { columns: values.columns as number | undefined, scale: values.scale as number | undefined },
+      outFile,
+    );
+    const totals = imageRunTotals(results, start);
+    const summary = { method, class: layout.classes[classIndex], count, out: path, ...totals };
     if (!quiet && io.stderr.isTTY) io.stderr.write('\r\x1b[2K');
     if (values.json) io.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     if (!quiet) {
       io.stderr.write(
         `${style.green('done')}: ${count} image${count === 1 ? '' : 's'} of class ${summary.class} with ${method}, ` +
           `${summary.forwardStepsPerImage.toFixed(1)} forward steps per image (${summary.tokensPerStep.toFixed(2)} tokens/step), ` +
-          `${formatMilliseconds(summary.generationMsPerImage)} per image, ${formatMilliseconds(totalMs)} in all → ${path}\n`,
+          `${formatMilliseconds(summary.generationMsPerImage)} per image, ${formatMilliseconds(totals.wallTimeMs)} in all → ${path}\n`,
       );
     }
   } finally {

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { createRng, type Rng } from '@decodekit/core';
+import { type ImageGridModule, imageRunTotals, type RgbaImage, writeImageGrid } from './image-output.js';
 import { type CliIo, formatMilliseconds, styler } from './io.js';
 import { importPackage } from './optional-import.js';
 import { packages } from './packages.js';
@@ -18,16 +18,11 @@ interface VarModel {
   readonly config: { readonly classes: readonly string[]; readonly numClasses: number };
   dispose(): Promise<void>;
 }
-interface RgbaImage {
-  readonly width: number;
-  readonly height: number;
-  readonly data: Uint8Array;
-}
 interface MultiScaleVq {
   decodeRgba(codes: readonly ArrayLike<number>[]): Promise<RgbaImage[]>;
   dispose(): Promise<void>;
 }
-interface VisualArVarModule {
+interface VisualArVarModule extends ImageGridModule {
   loadVarModel(directory: string, options?: { intraOpNumThreads?: number }): Promise<VarModel>;
   loadMultiScaleVq(directory: string, options?: { intraOpNumThreads?: number }): Promise<MultiScaleVq>;
   generateVar(model: VarModel, vq: MultiScaleVq, options: Record<string, unknown>): Promise<VarResult>;
@@ -37,8 +32,6 @@ interface VisualArVarModule {
     vq: MultiScaleVq,
     options: Record<string, unknown>,
   ): Promise<VarResult>;
-  imageGrid(images: readonly RgbaImage[], options?: { columns?: number; scale?: number; padding?: number }): RgbaImage;
-  encodePng(image: RgbaImage): Uint8Array;
 }
 
 /**
@@ -124,28 +117,22 @@ export async function runVarImage(
         );
       }
     }
-    const images = await vq.decodeRgba(results.map((r) => r.tokens));
-    const grid = visual.imageGrid(images, {
-      columns: (values.columns as number | undefined) ?? Math.ceil(Math.sqrt(count)),
-      scale: (values.scale as number | undefined) ?? 4,
-    });
-    const path = resolve(outFile);
-    await writeFile(path, visual.encodePng(grid));
-    const totalMs = performance.now() - start;
-    const steps = results.reduce((s, r) => s + r.forwardSteps, 0);
-    const tokens = results.reduce((s, r) => s + r.tokens.length, 0);
+    const path = await writeImageGrid(
+      visual,
+      vq,
+      results,
+      { columns: values.columns as number | undefined, scale: values.scale as number | undefined },
+      outFile,
+    );
+    const totals = imageRunTotals(results, start);
     const summary = {
       method,
       ...(method === 'code' ? { split } : {}),
       class: classes[classIndex],
       count,
       out: path,
-      forwardSteps: steps,
-      forwardStepsPerImage: steps / count,
-      tokensPerStep: tokens / steps,
+      ...totals,
       modelTokensPerImage: results[0].modelTokens,
-      wallTimeMs: totalMs,
-      generationMsPerImage: results.reduce((s, r) => s + r.wallTimeMs, 0) / count,
     };
     if (!quiet && io.stderr.isTTY) io.stderr.write('\r\x1b[2K');
     if (values.json) io.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
@@ -154,7 +141,7 @@ export async function runVarImage(
         `${style.green('done')}: ${count} image${count === 1 ? '' : 's'} of class ${summary.class} with ${method}` +
           `${method === 'code' ? ` (split ${split})` : ''}, ${summary.forwardStepsPerImage.toFixed(0)} forward passes per image ` +
           `(${summary.tokensPerStep.toFixed(1)} tokens/pass), ${formatMilliseconds(summary.generationMsPerImage)} per image, ` +
-          `${formatMilliseconds(totalMs)} in all → ${path}\n`,
+          `${formatMilliseconds(totals.wallTimeMs)} in all → ${path}\n`,
       );
     }
   } finally {
