@@ -15,6 +15,7 @@
 // every token (their papers' form). Baseline for the speedups: var-large (CoDe's claim) and raster.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -110,11 +111,25 @@ for (const name of methodNames) {
   } else throw new Error(`unknown method ${name}`);
 }
 
+/**
+ * Peak resident set size of this process. Linux's VmHWM starts afresh at exec; getrusage's maxRSS does not (a child
+ * inherits the parent's peak across fork + exec, which made every probe report the parent's 150 MB).
+ */
+function peakRss() {
+  try {
+    const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (hwm) return Number(hwm[1]) * 1024;
+  } catch {
+    // not Linux: fall back to the current RSS
+  }
+  return process.memoryUsage().rss;
+}
+
 if (probe) {
   // Child process: generate a few images with one method, report peak RSS.
   const n = Number(values['memory-count']);
   for (let i = 0; i < n; i++) await runners[probe]?.({ classIndex: i % numClasses, rng: createRng(i), sampling });
-  process.stdout.write(`${JSON.stringify({ method: probe, maxRssBytes: process.resourceUsage().maxRSS * 1024 })}\n`);
+  process.stdout.write(`${JSON.stringify({ method: probe, maxRssBytes: peakRss() })}\n`);
   process.exit(0);
 }
 

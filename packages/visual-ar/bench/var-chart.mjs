@@ -13,7 +13,7 @@ const points = Object.entries(report.results).map(([name, r]) => ({
   acc: r.classAccuracy,
 }));
 const colour = (n) => (n.startsWith('code@') ? '#d9480f' : n.startsWith('var-') ? '#1c7ed6' : '#868e96');
-const W = 460;
+const W = 560;
 const H = 340;
 const pad = { l: 64, r: 16, t: 36, b: 48 };
 const esc = (s) => s.replaceAll('&', '&amp;').replaceAll('<', '&lt;');
@@ -47,14 +47,29 @@ function panel(ox, key, label, fmt) {
   out.push(
     `<text transform="translate(${ox + 14} ${H / 2}) rotate(-90)" text-anchor="middle" font-size="12">${esc(label)}</text>`,
   );
-  // labels alternate above/below their points (CoDe splits sit close together)
-  [...points]
-    .sort((a, b) => a.x - b.x)
-    .forEach((p, i) => {
-      out.push(`<circle cx="${sx(p.x)}" cy="${sy(p[key])}" r="4.5" fill="${colour(p.name)}"/>`);
-      const dy = i % 2 === 0 ? -7 : 15;
-      out.push(`<text x="${sx(p.x) + 6}" y="${sy(p[key]) + dy}" font-size="11">${esc(p.name)}</text>`);
-    });
+  // Each label takes the first of eight places around its point that overlaps no point and no label placed before
+  // (the CoDe splits sit close together).
+  const boxes = points.map((p) => ({ x0: sx(p.x) - 5, x1: sx(p.x) + 5, y0: sy(p[key]) - 5, y1: sy(p[key]) + 5 }));
+  const overlaps = (b) => boxes.some((o) => b.x0 < o.x1 && o.x0 < b.x1 && b.y0 < o.y1 && o.y0 < b.y1);
+  for (const p of [...points].sort((a, b) => a.x - b.x)) {
+    out.push(`<circle cx="${sx(p.x)}" cy="${sy(p[key])}" r="4.5" fill="${colour(p.name)}"/>`);
+    const w = 6.4 * p.name.length;
+    const cx = sx(p.x);
+    const cy = sy(p[key]);
+    const places = [
+      [6, -7],
+      [6, 15],
+      [-6 - w, -7],
+      [-6 - w, 15],
+      [6, -20],
+      [6, 28],
+      [-w / 2, -12],
+      [-w / 2, 22],
+    ].map(([dx, dy]) => ({ x0: cx + dx, x1: cx + dx + w, y0: cy + dy - 10, y1: cy + dy + 2 }));
+    const box = places.find((b) => !overlaps(b)) ?? places[0];
+    boxes.push(box);
+    out.push(`<text x="${box.x0}" y="${box.y1 - 2}" font-size="11">${esc(p.name)}</text>`);
+  }
   return out.join('\n');
 }
 
