@@ -30,6 +30,15 @@ export const imageAr: string = here('../models/image-ar');
 export const imageNar: string = here('../models/image-nar');
 /** Glyph classifier used as the image quality judge (`model.onnx` with `logits` and `features`, `reference-stats.json`). */
 export const imageClassifier: string = here('../models/image-classifier');
+/**
+ * Next-scale prediction models (issue #12; layout in docs/visual-ar-layout.md#var): the multi-scale residual VQ of the
+ * glyph images (scales 1, 2, 3, 4, 6, 8: 130 codes; `decoder.onnx`, `residual.bin`) for `loadMultiScaleVq`.
+ */
+export const imageVarVq: string = here('../models/image-var-vq');
+/** The larger class-conditional VAR transformer (`var.onnx`, block-causal over scales, KV cache): CoDe's drafter. */
+export const imageVarLarge: string = here('../models/image-var-large');
+/** The small VAR transformer on the same tokenizer: CoDe's refiner. */
+export const imageVarSmall: string = here('../models/image-var-small');
 /** All model directories by name. */
 export const models: Readonly<Record<'tiny-lm' | 'tiny-lm-draft', string>> = Object.freeze({
   'tiny-lm': tinyLm,

@@ -4,10 +4,10 @@
  * against full recomputation, the NAR diagonal schedule with the cache against the one-pass proximity mask, and
  * greedy raster / NAR generation against the torch reference grids (exact).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { imageAr, imageClassifier, imageNar, imageVq } from '../src/index.js';
+import { imageAr, imageClassifier, imageNar, imageVarLarge, imageVarSmall, imageVarVq, imageVq } from '../src/index.js';
 
 interface Tensor {
   readonly dims: readonly number[];
@@ -308,6 +308,20 @@ describe('image-nar (two heads, proximity mask, 2-D positions)', () => {
     for (let k = 0; k < ref.classes.length; k++) {
       const { grid } = await greedyNar(imageConfig.classTokenOffset + ref.classes[k], 3);
       expect(grid).toEqual(ref.cfg3.grids[k]);
+    }
+  });
+});
+
+describe('VAR models (issue #12)', () => {
+  it('ship the multi-scale VQ and both transformers with matching configs', async () => {
+    const vq = readJson(imageVarVq, 'config.json');
+    for (const f of ['decoder.onnx', 'residual.bin']) expect(existsSync(join(imageVarVq, f)), f).toBe(true);
+    for (const dir of [imageVarLarge, imageVarSmall]) {
+      const cfg = readJson(dir, 'config.json');
+      expect(cfg.numClasses).toBe(36);
+      expect(cfg.scales).toEqual(vq.scales);
+      const session = await O.InferenceSession.create(join(dir, 'var.onnx'));
+      expect(session).toBeDefined();
     }
   });
 });
