@@ -63,7 +63,14 @@ export const imageFlags: readonly FlagSpec[] = [
     description:
       'raster (AR, one token per step), sjd (Speculative Jacobi Decoding), nar, var (next-scale prediction) or code (CoDe: large drafter, small refiner) (default raster)',
   },
-  { name: 'cfg', kind: 'number', value: 'S', group, description: 'classifier-free guidance scale (default 1: off)' },
+  {
+    name: 'cfg',
+    kind: 'number',
+    value: 'S',
+    group,
+    description:
+      'classifier-free guidance scale; 1 turns it off (default: 2 for raster/sjd/nar, 3 for var/code, the best measured on the tiny models)',
+  },
   {
     name: 'cfg-schedule',
     kind: 'string',
@@ -192,8 +199,8 @@ decoding (one forward step per token), sjd is Speculative Jacobi Decoding (same 
 steps), nar is Neighbouring AR (one step per anti-diagonal: rows + columns − 1 steps), var is
 next-scale prediction (one pass per scale, coarse to fine; --cfg ramps linearly over the scales
 unless --cfg-schedule says otherwise) and code is Collaborative Decoding (the large VAR drafts the
-first --split scales, the small one refines the rest). Progress
-goes to standard error, then a summary of forward steps and time.
+first --split scales, the small one refines the rest). Progress goes to standard error, then a
+summary of forward steps and time.
 
 ${formatFlags(imageFlags)}Examples:
   decodekit image --class A --out a.png
@@ -271,7 +278,7 @@ export async function runImage(argv: readonly string[], io: CliIo): Promise<numb
         rng: rng.split(),
         signal: io.signal,
         sampling: { topK: values['top-k'], topP: values['top-p'], temperature: values.temperature },
-        guidance: { scale: values.cfg, schedule },
+        guidance: { scale: (values.cfg as number | undefined) ?? 2, schedule },
         window: values.window,
         initialisation: init,
         onProgress: (p: { tokens: number; total: number; steps: number }) => {

@@ -99,7 +99,7 @@ export async function runVarImage(
         rng: rng.split(),
         signal: io.signal,
         sampling: { topK: values['top-k'], topP: values['top-p'], temperature: values.temperature },
-        guidance: { scale: values.cfg, schedule: schedule ?? 'linear' },
+        guidance: { scale: (values.cfg as number | undefined) ?? 3, schedule: schedule ?? 'linear' },
         onProgress: (p: { scales: number; total: number; tokens: number }) => {
           if (!quiet && io.stderr.isTTY) {
             io.stderr.write(`\r\x1b[2K${style.dim(`image ${n + 1}/${count}: scale ${p.scales}/${p.total}`)}`);
