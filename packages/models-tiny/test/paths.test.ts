@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dataDir, readSplit, readTrainSample, testSplitPath, tinyLm, tinyLmDraft } from '../src/index.js';
 
@@ -39,5 +39,16 @@ describe('@decodekit/models-tiny paths', () => {
       manifest.shipped['train-sample.txt.gz'].sha256,
     );
     expect(text.split('\n<|endoftext|>\n').length).toBeGreaterThan(100);
+  });
+
+  it('keeps the published files under the 60 MB limit of issue #3', () => {
+    const root = dirname(dataDir);
+    const size = (path: string): number =>
+      statSync(path).isDirectory()
+        ? readdirSync(path).reduce((sum, name) => sum + size(join(path, name)), 0)
+        : statSync(path).size;
+    // the package's `files`: dist, models, data, README.md (dist is a few kB and may not be built yet)
+    const bytes = ['models', 'data', 'README.md'].reduce((sum, name) => sum + size(join(root, name)), 0);
+    expect(bytes).toBeLessThan(59_900_000); // 100 kB left for dist (about 20 kB) and package.json
   });
 });
