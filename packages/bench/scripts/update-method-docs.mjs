@@ -53,7 +53,7 @@ function describeRun(mode, results) {
   const when = results.mergedRuns
     ? `${results.mergedRuns} runs of one protocol on ${results.startedAt.slice(0, 10)} (side by side or one after another; each method against autoregressive decoding in its own run; commits, times and load per run in benchmarks.md)`
     : `run ${results.startedAt.slice(0, 16).replace('T', ' ')} UTC (load average ${f2(e.loadAverageStart)} → ${f2(e.loadAverageEnd)})`;
-  return `${mode === 'greedy' ? 'Greedy' : `Sampled (temperature ${s.temperature ?? 1})`}: ${when}, ${s.suites.length} suites × ${s.promptsPerSuite} test-split prompts, ${s.maxNewTokens} new tokens, ${s.repetitions} interleaved repetitions, seed ${s.seed}, ${e.cpuCount}-core machine shared with other engineers.${check}`;
+  return `${mode === 'greedy' ? 'Greedy' : `Sampled (temperature ${s.temperature ?? 1})`}: ${when}, ${s.suites.length} suites × ${s.promptsPerSuite} test-split prompts, ${s.maxNewTokens} new tokens, ${s.repetitions} interleaved repetitions, seed ${s.seed}, ${e.cpuCount}-core machine.${check}`;
 }
 
 function table(results, own, compare) {
