@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CapabilityError, InvalidArgumentError, type Matrix, ModelFormatError } from '@decodekit/core';
+import { InvalidArgumentError, type Matrix, ModelFormatError } from '@decodekit/core';
 import { tinyLmHeads } from '@decodekit/models-tiny';
 import type * as OnnxRuntime from 'onnxruntime-node';
-import type { HeadTree } from './onnx-heads.js';
+import { type HeadTree, importOrt } from './onnx-heads.js';
 import { type SparseTree, sparseTree, treeForSize } from './sparse-tree.js';
 
 // What PPD (ppd.ts) and Hidden Transfer (hidden-transfer.ts) share: both make the target predict the
@@ -63,25 +63,6 @@ export function readExtraRowManifest(
   }
   manifests.set(path, manifest);
   return manifest;
-}
-
-let ortLoading: Promise<Ort> | undefined;
-/** onnxruntime-node (peer dependency), imported on first use. */
-export function importOrt(): Promise<Ort> {
-  ortLoading ??= import('onnxruntime-node').then(
-    (module) => {
-      const namespace = module as unknown as Ort & { default?: Ort };
-      return namespace.InferenceSession ? namespace : (namespace.default as Ort);
-    },
-    (error: unknown) => {
-      ortLoading = undefined;
-      throw new CapabilityError(
-        'onnxruntime-node',
-        `@decodekit/drafter-heads runs its graphs with the peer dependency onnxruntime-node (^1.30.0): run \`npm install onnxruntime-node\`. Cause: ${String(error)}`,
-      );
-    },
-  );
-  return ortLoading;
 }
 
 /** An inference session on one graph file of a heads directory. */

@@ -57,7 +57,8 @@ export interface LoadHeadsOptions {
 }
 
 let ortLoading: Promise<Ort> | undefined;
-function importOrt(): Promise<Ort> {
+/** onnxruntime-node (peer dependency), imported once on first use for every head graph of the package. */
+export function importOrt(): Promise<Ort> {
   ortLoading ??= import('onnxruntime-node').then(
     (module) => {
       const namespace = module as unknown as Ort & { default?: Ort };
@@ -67,7 +68,7 @@ function importOrt(): Promise<Ort> {
       ortLoading = undefined;
       throw new CapabilityError(
         'onnxruntime-node',
-        `@decodekit/drafter-heads runs its heads with the peer dependency onnxruntime-node (^1.30.0): run \`npm install onnxruntime-node\`. Cause: ${String(error)}`,
+        `@decodekit/drafter-heads runs its head graphs with the peer dependency onnxruntime-node (^1.30.0): run \`npm install onnxruntime-node\`. Cause: ${String(error)}`,
       );
     },
   );
